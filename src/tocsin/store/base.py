@@ -1,0 +1,78 @@
+"""The store interface: SQLite (default) and PostgreSQL implement it; only the store writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from tocsin.records import DocumentResult, Event, Rejected
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    country: str | None = None  # ISO3
+    since: date | None = None
+    until: date | None = None
+    event_type: str | None = None  # event_type or sub_event_type
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    doc_id: str
+    content_hash: str
+    text: str | None
+    title: str | None
+    url: str | None
+    published: str | None
+    outlet: str | None
+    origin: str
+    status: str  # "processed" | "rejected"
+    reason: str | None
+
+
+class Store(Protocol):
+    def migrate(self) -> None: ...
+    def begin_run(self, sources: list[str]) -> int: ...
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None: ...
+    def is_known(self, doc_id: str, content_hash: str) -> bool:
+        """True when this exact document (same id and content) has already been stored."""
+        ...
+    def save(self, results: list[DocumentResult], run_id: int) -> None:
+        """Store a batch in one transaction: documents, events, evidence, sources, rejections."""
+        ...
+    def events(self, flt: EventFilter | None = None) -> Iterator[Event]: ...
+    def rejects(self) -> Iterator[Rejected]: ...
+    def document(self, doc_id: str) -> StoredDocument | None: ...
+    def counts(self) -> dict[str, int]: ...
+    def close(self) -> None: ...
+
+
+StoreFactory = Callable[[str], Store]
+STORES: dict[str, StoreFactory] = {}  # URL scheme → factory; "" is a file path (SQLite)
+
+
+def register_store(scheme: str) -> Callable[[StoreFactory], StoreFactory]:
+    def deco(factory: StoreFactory) -> StoreFactory:
+        STORES[scheme] = factory
+        return factory
+
+    return deco
+
+
+def open_store(db: str) -> Store:
+    """Open (and migrate) the store named by ``db``: a path, ``sqlite:///path`` or ``postgresql://…``."""
+    from tocsin.store import builtin  # noqa: F401  (registers the built-in stores)
+
+    scheme = db.split("://", 1)[0].lower() if "://" in db else ""
+    if scheme.startswith("postgres"):
+        scheme = "postgresql"
+    try:
+        factory = STORES[scheme]
+    except KeyError:
+        raise ValueError(f"no store for {db!r}; known schemes: {', '.join(sorted(STORES))}") from None
+    store = factory(db)
+    store.migrate()
+    return store
