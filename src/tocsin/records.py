@@ -157,3 +157,4 @@ class DocumentResult:
     events: tuple[Event, ...] = ()
     rejected: Rejected | None = None
     relevance: float = 0.0
+    skipped: str | None = None  # why a readable article was not parsed for events (e.g. its language)

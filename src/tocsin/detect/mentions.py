@@ -1,0 +1,143 @@
+"""Event mentions: sentences that report a protest or riot that happened.
+
+A sentence is a mention when it holds a trigger (protest, march, riot, mob, stone-pelting, torched, …)
+that is not in the scope of a planning, threat, negation or hypothetical cue ("will march",
+"threatened to strike", "no protests were reported", "to prevent riots"), and that is not a fixed
+phrase that only looks like a trigger ("riot police", "anti-riot", "mob justice").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tocsin.records import Article
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# Words that make a sentence about a gathering of people in protest.
+PROTEST_TRIGGERS = (
+    r"protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing|e|es)|rall(?:y|ies|ied|ying)"
+    r"|marche[sd]|marchers|marching|sit-ins?|dharnas?|gherao(?:ed|ing|s)?|picket(?:s|ed|ing|ers)?"
+    r"|hunger\s+strike|blockades?|took\s+to\s+the\s+streets?|shouted\s+slogans|chanting\s+slogans"
+    r"|toyi-toyi(?:ing)?|bandh|hartal|rasta\s+roko|strikers|staged\s+a\s+(?:strike|walkout)"
+    r"|blocked\s+(?:roads?|the\s+(?:road|highway|traffic|n\d+)|traffic|highways?)"
+    # "march" as a noun or verb, not the month: not followed by a day or year, not after "in/on/of …"
+    r"|(?<!\bin\s)(?<!\bon\s)(?<!\bof\s)(?<!\bsince\s)(?<!\buntil\s)(?<!\bby\s)(?<!\bfrom\s)"
+    r"(?<!\bearly\s)(?<!\blate\s)(?<!\bmid-)(?<!\bthis\s)(?<!\blast\s)(?<!\bend\s)march(?!\s+\d|,\s*\d)"
+)
+# Words that make a sentence about collective violence.
+RIOT_TRIGGERS = (
+    r"riot(?:s|ing|ers?|ed)?|clash(?:es|ed)?|mobs?|stone[\s-]?pelting|pelt(?:ed|ing)\s+stones"
+    r"|thr(?:ew|owing)\s+stones|stoned|torch(?:ed|ing)|set\s+(?:ablaze|alight|on\s+fire|fire\s+to)"
+    r"|arson|loot(?:ed|ing|ers)|lynch(?:ed|ing)?|rampage|vandali[sz](?:ed|ing|m)|burnt\s+alive"
+    r"|petrol\s+bombs?|stormed|storming|unrest"
+)
+# Phrases that contain a trigger word but report no event.
+FALSE_FRIENDS = re.compile(
+    r"\b(?:riot\s+(?:police|gear|shields?|control|act|squad|unit|charges?)|anti-riot|rapid\s+action|"
+    r"mob\s+(?:justice|mentality)|riot-hit|riot-affected|riot\s+victims|post-riot|"
+    r"protest\s+(?:note|letter|vote)|under\s+protest|demonstrated\s+(?:that|how|its|his|her|their)|"
+    r"rally(?:ing)?\s+(?:behind|around|support)|stock\s+market\s+rall(?:y|ied)|shares\s+rallied)\b",
+    re.IGNORECASE,
+)
+# Cues that the trigger is planned, threatened, called for, negated or hypothetical.
+IRREALIS = re.compile(
+    r"\b(?:will|would|shall|plans?\s+to|planning\s+to|planned|intends?\s+to|threaten(?:s|ed)?\s+to|"
+    r"vow(?:s|ed)\s+to|call(?:s|ed)?\s+(?:for|on)|calling\s+for|urged?|appeal(?:s|ed)?\s+(?:for|to)|"
+    r"to\s+(?:stage|hold|launch|organi[sz]e)|next\s+week|tomorrow|upcoming|scheduled|"
+    r"warn(?:s|ed)?\s+(?:of|that)|fear(?:s|ed)?\s+of|to\s+prevent|could\s+(?:lead|spark|trigger)|"
+    r"in\s+case\s+of|if\s+there|no\s+(?:\w+\s+){0,2}(?:protests?|violence|incidents?|riots?|clashes)"
+    r"(?:\s+(?:was|were|has\s+been|have\s+been|had\s+been))?\s+reported|"
+    r"did\s+not|didn't|banned|prohibited|permission\s+for)\b",
+    re.IGNORECASE,
+)
+# Cues that a sentence speaks about an earlier event in a legal or political aftermath only.
+AFTERMATH = re.compile(
+    r"\b(?:court|trial|charged\s+with|convicted|sentenced|acquitted|bail|inquiry|commission|"
+    r"anniversary|commemorat\w+|compensation|probe)\b",
+    re.IGNORECASE,
+)
+# How many words before a trigger an irrealis cue still governs it.
+IRREALIS_WINDOW_CHARS = 60
+
+_PROTEST_RX = re.compile(rf"\b(?:{PROTEST_TRIGGERS})\b", re.IGNORECASE)
+_RIOT_RX = re.compile(rf"\b(?:{RIOT_TRIGGERS})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int  # offsets into Article.text
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    sentence: Sentence
+    trigger: str
+    trigger_start: int  # offset into Article.text
+    kind: str  # "protest" | "riot"
+    aftermath: bool  # sentence mainly about a court case, inquiry, anniversary
+
+
+SentenceSplitter = Callable[[Article], list[Sentence]]
+
+
+def make_sentence_splitter(nlp: Language | None = None) -> SentenceSplitter:
+    """A splitter over the article's paragraphs (spaCy alone glues paragraphs into one sentence).
+
+    ``nlp`` defaults to a blank English pipeline with the rule-based sentencizer: fast, and robust on
+    lower-cased text, where the statistical parser's sentence boundaries are poor.
+    """
+    if nlp is None:
+        import spacy
+
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+
+    def split(article: Article) -> list[Sentence]:
+        blocks = [article.text[s:e] for s, e in article.paragraphs]
+        out: list[Sentence] = []
+        for index, ((p_start, _), doc) in enumerate(zip(article.paragraphs, nlp.pipe(blocks), strict=True)):
+            for sent in doc.sents:
+                text = sent.text.strip()
+                if not text:
+                    continue
+                start = p_start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                out.append(Sentence(start, start + len(text), text, index))
+        return out
+
+    return split
+
+
+def find_mentions(sentences: list[Sentence]) -> list[Mention]:
+    """Sentences reporting a protest or riot that happened, with their first realis trigger."""
+    out: list[Mention] = []
+    for sent in sentences:
+        masked = FALSE_FRIENDS.sub(lambda m: " " * len(m.group(0)), sent.text)
+        hits = [(m, "protest") for m in _PROTEST_RX.finditer(masked)]
+        hits += [(m, "riot") for m in _RIOT_RX.finditer(masked)]
+        for m, kind in sorted(hits, key=lambda h: h[0].start()):
+            window = masked[max(0, m.start() - IRREALIS_WINDOW_CHARS): m.start()]
+            if IRREALIS.search(window) or _negated_after(masked, m.end()):
+                continue
+            out.append(Mention(
+                sentence=sent,
+                trigger=m.group(0),
+                trigger_start=sent.start + m.start(),
+                kind=kind,
+                aftermath=bool(AFTERMATH.search(masked)),
+            ))
+            break
+    return out
+
+
+def _negated_after(text: str, end: int) -> bool:
+    """'protests were not reported', 'riots were averted'."""
+    return bool(re.match(r"\s+(?:was|were|had\s+been|have\s+been)\s+(?:not|averted|called\s+off|cancelled|postponed)\b",
+                         text[end:], re.IGNORECASE))

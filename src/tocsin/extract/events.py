@@ -1,0 +1,146 @@
+"""Assemble events from the mentions of one article: one event per (place, day).
+
+Sentences are read in order while a discourse context is kept: the last town and the last date the
+article spoke of. A mention without its own place or date takes them from that context, so "There have
+been riots elsewhere in the city" joins the Almaty event of the sentence before. Mentions of the same
+town on the same day merge into one event with every sentence as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from tocsin.detect.mentions import Mention, Sentence
+from tocsin.extract import attributes
+from tocsin.extract.dates import TimeExpression, find_dates
+from tocsin.extract.numbers import Counts, extract_counts
+from tocsin.records import SUB_EVENT_TYPES, Article, Event, Evidence, Place, Source, Toponym
+
+# A country-level toponym cannot place an event (ACLED codes no country-level events).
+COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
+
+
+@dataclass(slots=True)
+class _Draft:
+    place: Place
+    day: date | None
+    precision: int | None
+    sentences: list[Sentence] = field(default_factory=list)
+    counts: list[Counts] = field(default_factory=list)
+
+
+def is_subnational(place: Place | None) -> bool:
+    return place is not None and place.feature_code not in COUNTRY_CODES
+
+
+def extract_events(
+    article: Article,
+    sentences: Sequence[Sentence],
+    mentions: Sequence[Mention],
+    toponyms: Sequence[Toponym],
+) -> tuple[Event, ...]:
+    published = article.published.date() if article.published else None
+    by_sentence = {m.sentence.start: m for m in mentions}
+    places = [t for t in toponyms if is_subnational(t.place)]
+    ctx_place: Place | None = _dateline_place(article, places)
+    ctx_date: TimeExpression | None = None
+    drafts: dict[tuple[object, date | None], _Draft] = {}
+    for sent in sentences:
+        in_sentence = [t for t in places if sent.start <= t.start < sent.end]
+        dates = find_dates(sent.text, published)
+        mention = by_sentence.get(sent.start)
+        if mention is not None and not (mention.aftermath and not dates):
+            anchor = mention.trigger_start
+            place = _nearest(in_sentence, anchor) or ctx_place
+            when = _nearest_date(dates, anchor - sent.start) or ctx_date
+            if place is not None:
+                day = when.value if when else published
+                precision = when.precision if when else (1 if published else None)
+                key = (place.geonameid or place.name, day)
+                draft = drafts.setdefault(key, _Draft(place, day, precision))
+                draft.sentences.append(sent)
+                draft.counts.append(extract_counts(sent.text))
+                ctx_place = place
+            if when is not None:
+                ctx_date = when
+        else:
+            if in_sentence:
+                ctx_place = in_sentence[0].place
+            if dates:
+                ctx_date = dates[0]
+    return tuple(_build(article, d) for d in drafts.values())
+
+
+def _dateline_place(article: Article, places: Sequence[Toponym]) -> Place | None:
+    if not article.dateline_place:
+        return None
+    for t in places:
+        if t.text.lower() == article.dateline_place.lower():
+            return t.place
+    return None
+
+
+def _nearest(toponyms: Sequence[Toponym], anchor: int) -> Place | None:
+    if not toponyms:
+        return None
+    # prefer towns (precision 1) over regions; then the closest to the trigger
+    best = min(toponyms, key=lambda t: ((t.place.geo_precision if t.place else 9) > 2, abs(t.start - anchor)))
+    return best.place
+
+
+def _nearest_date(dates: Sequence[TimeExpression], anchor: int) -> TimeExpression | None:
+    if not dates:
+        return None
+    return min(dates, key=lambda d: (d.precision, abs(d.start - anchor)))
+
+
+def _first(values: Sequence[int | None]) -> int | None:
+    return next((v for v in values if v is not None), None)
+
+
+def _crowd(counts: Sequence[Counts]) -> tuple[int | None, int | None]:
+    figures = {(c.crowd_size_low, c.crowd_size_high) for c in counts if (c.crowd_size_low, c.crowd_size_high) != (None, None)}
+    # EVENTS-GOLD: two different figures for the same crowd in one document → both unknown
+    return next(iter(figures)) if len(figures) == 1 else (None, None)
+
+
+def _build(article: Article, draft: _Draft) -> Event:
+    texts = [s.text for s in draft.sentences]
+    fatalities = _first([c.fatalities for c in draft.counts]) or 0
+    sub_type = attributes.sub_event_type(texts, fatalities)
+    low, high = _crowd(draft.counts)
+    key = f"{article.doc_id}|{draft.place.geonameid or draft.place.name}|{draft.day}"
+    return Event(
+        event_id=hashlib.sha1(key.encode()).hexdigest()[:16],
+        event_type=SUB_EVENT_TYPES[sub_type],
+        sub_event_type=sub_type,
+        event_date=draft.day,
+        time_precision=draft.precision,
+        date_reason=None if draft.day else "no publication date and no calendar date in the text",
+        place=draft.place,
+        evidence=tuple(Evidence(article.doc_id, s.text, s.start, s.end) for s in draft.sentences),
+        sources=(Source(
+            doc_id=article.doc_id,
+            url=article.url,
+            title=article.title,
+            published=article.published.isoformat() if article.published else None,
+            outlet=article.outlet,
+        ),),
+        crowd_size_low=low,
+        crowd_size_high=high,
+        fatalities=fatalities,
+        injuries=_first([c.injuries for c in draft.counts]),
+        arrests=_first([c.arrests for c in draft.counts]),
+        issue=attributes.issue(texts, sub_type),
+        actors=attributes.actors(texts),
+        certainty=attributes.event_certainty(texts),
+        notes=_notes(draft, sub_type),
+    )
+
+
+def _notes(draft: _Draft, sub_type: str) -> str:
+    when = draft.day.isoformat() if draft.day else "an unknown date"
+    return f"{sub_type} in {draft.place.name} on {when}, reported in {len(draft.sentences)} sentence(s)."

@@ -1,0 +1,176 @@
+"""The tocsin pipeline: one visible list of stages, from a raw document to stored events.
+
+    1. clean      raw text / HTML → Article (junk lines gone, title, dateline, paragraphs)
+    2. language   non-English articles are stored with a reason, not parsed
+    3. relevance  a cheap whole-article score; most news is not about unrest and stops here
+    4. mentions   sentences reporting a protest or riot that happened (not planned, not negated)
+    5. places     gazetteer toponyms of the whole article, resolved in its context
+    6. events     one per (place, day): dated, typed, counted, with evidence and certainty
+
+Each stage is a pure function of typed records (tocsin.records), so ``process`` runs the same in this
+process, in a process pool or on Dask. Only the store writes, from the one process that calls ``run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from tocsin.clean import clean
+from tocsin.detect.mentions import SentenceSplitter, find_mentions, make_sentence_splitter
+from tocsin.extract.events import extract_events
+from tocsin.geo.base import Geocoder, GeoHints, make_geocoder
+from tocsin.records import DocumentResult, RawDocument, Rejected
+from tocsin.settings import Settings
+
+if TYPE_CHECKING:
+    from tocsin.detect.relevance import RelevanceModel
+    from tocsin.store.base import Store
+
+ENGLISH = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    """The heavy parts of the pipeline, built once per process by ``make_components``."""
+
+    settings: Settings
+    split: SentenceSplitter
+    geocoder: Geocoder
+    relevance: RelevanceModel | None
+
+
+def make_components(settings: Settings) -> Components:
+    from tocsin.detect.relevance import RelevanceModel
+
+    return Components(
+        settings=settings,
+        split=make_sentence_splitter(),
+        geocoder=make_geocoder(settings),
+        relevance=RelevanceModel.load(),
+    )
+
+
+def process(raw: RawDocument, c: Components) -> DocumentResult:
+    """Run every stage on one document. Never raises for bad input: it returns a rejection."""
+    # 1. clean
+    article = clean(raw, c.settings)
+    if isinstance(article, Rejected):
+        return DocumentResult(raw=raw, article=None, rejected=article)
+    # 2. language
+    if article.language != ENGLISH:
+        return DocumentResult(raw=raw, article=article, skipped=f"language {article.language!r} is not supported")
+    # 3. relevance
+    relevance = c.relevance.score([article.text])[0] if c.relevance is not None else 1.0
+    if relevance < c.settings.relevance_threshold:
+        return DocumentResult(raw=raw, article=article, relevance=relevance)
+    # 4. mentions
+    sentences = c.split(article)
+    mentions = find_mentions(sentences)
+    if not mentions:
+        return DocumentResult(raw=raw, article=article, relevance=relevance)
+    # 5. places
+    toponyms = c.geocoder.parse(article.text, GeoHints(dateline=article.dateline_place, url=article.url))
+    # 6. events
+    events = extract_events(article, sentences, mentions, toponyms)
+    return DocumentResult(raw=raw, article=article, events=events, relevance=relevance)
+
+
+def safe_process(raw: RawDocument, c: Components) -> DocumentResult:
+    """``process``, with an unexpected failure recorded as a rejection instead of ending the run."""
+    try:
+        return process(raw, c)
+    except Exception as exc:  # noqa: BLE001 — one bad document must not lose the others
+        reason = f"internal error while processing: {type(exc).__name__}: {exc}"
+        return DocumentResult(raw=raw, article=None, rejected=Rejected(raw.doc_id, raw.origin, reason[:500]))
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    run_id: int
+    documents: int = 0
+    already_known: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    with_events: int = 0
+    events: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+Progress = Callable[[int], None]
+
+
+def run(
+    items: Iterable[RawDocument | Rejected],
+    store: Store,
+    settings: Settings,
+    *,
+    sources: Sequence[str] = (),
+    components: Components | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Process documents and store the results in batches; the calling process is the only writer."""
+    run_id = store.begin_run(list(sources))
+    summary = RunSummary(run_id=run_id)
+    batch: list[DocumentResult] = []
+    for result in _results(items, store, settings, components):
+        summary = _count(summary, result)
+        if result is not None:
+            batch.append(result)
+        if len(batch) >= settings.batch_size:
+            store.save(batch, run_id)
+            batch = []
+        if progress is not None:
+            progress(1)
+    if batch:
+        store.save(batch, run_id)
+    store.finish_run(run_id, summary.as_dict())
+    return summary
+
+
+def _count(summary: RunSummary, result: DocumentResult | None) -> RunSummary:
+    if result is None:
+        return replace(summary, documents=summary.documents + 1, already_known=summary.already_known + 1)
+    return replace(
+        summary,
+        documents=summary.documents + 1,
+        rejected=summary.rejected + (result.rejected is not None),
+        skipped=summary.skipped + (result.skipped is not None),
+        with_events=summary.with_events + bool(result.events),
+        events=summary.events + len(result.events),
+    )
+
+
+def _results(
+    items: Iterable[RawDocument | Rejected], store: Store, settings: Settings, components: Components | None
+) -> Iterator[DocumentResult | None]:
+    """Results in input order; ``None`` for a document the store already holds unchanged."""
+    raws = _tag_rejections(items)
+    if settings.workers > 1 and components is None:
+        from tocsin.scale.local import process_in_pool
+
+        results: Iterable[DocumentResult] = process_in_pool(raws, settings)
+    else:
+        c = components or make_components(settings)
+        results = (r.result if isinstance(r, _Failed) else safe_process(r, c) for r in raws)
+    for result in results:
+        if result.article is not None and store.is_known(result.raw.doc_id, result.article.content_hash):
+            yield None
+        else:
+            yield result
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    result: DocumentResult
+
+
+def _tag_rejections(items: Iterable[RawDocument | Rejected]) -> Iterator[RawDocument | _Failed]:
+    for item in items:
+        if isinstance(item, Rejected):
+            yield _Failed(DocumentResult(raw=RawDocument(item.doc_id, origin=item.origin), article=None, rejected=item))
+        else:
+            yield item
