@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from tocsin.records import DocumentResult, Event, Rejected
+from tocsin.records import DocumentResult, Event, RawDocument, Rejected
+
+# documents.status values
+PROCESSED = "processed"  # cleaned and parsed for events (it may have none)
+REJECTED = "rejected"  # could not be read or parsed; ``reason`` says why
+SKIPPED = "skipped"  # cleaned, but scored below the relevance threshold, so not parsed for events
+DOCUMENT_STATUSES = (PROCESSED, REJECTED, SKIPPED)
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (unreadable file, schema too new, unknown run...)."""
+
+
+def raw_content_hash(raw: RawDocument) -> str:
+    """SHA-256 of a document as it arrived (its text, else its HTML).
+
+    Known before any cleaning, so the pipeline can ask ``is_known(raw.doc_id, raw_content_hash(raw))``
+    and skip unchanged documents without cleaning them again.
+    """
+    body = raw.text if raw.text is not None else (raw.html or "")
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +38,7 @@ class EventFilter:
     until: date | None = None
     event_type: str | None = None  # event_type or sub_event_type
     limit: int | None = None
+    doc_id: str | None = None  # only events this document is a source of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +51,11 @@ class StoredDocument:
     published: str | None
     outlet: str | None
     origin: str
-    status: str  # "processed" | "rejected"
+    status: str  # one of DOCUMENT_STATUSES
     reason: str | None
+    language: str | None = None
+    relevance: float | None = None
+    run_id: int | None = None
 
 
 class Store(Protocol):
@@ -38,11 +63,20 @@ class Store(Protocol):
     def begin_run(self, sources: list[str]) -> int: ...
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None: ...
     def is_known(self, doc_id: str, content_hash: str) -> bool:
-        """True when this exact document (same id and content) has already been stored."""
+        """True when this exact document (same id and content) has already been stored.
+
+        ``content_hash`` may be the article's hash or ``raw_content_hash(raw)``. Rejected documents
+        are never known, so they are retried on the next run."""
         ...
-    def save(self, results: list[DocumentResult], run_id: int) -> None:
-        """Store a batch in one transaction: documents, events, evidence, sources, rejections."""
+
+    def save(
+        self, results: list[DocumentResult], run_id: int, *, relevance_threshold: float | None = None
+    ) -> None:
+        """Store a batch in one transaction: documents, events, evidence, sources, rejections.
+
+        With ``relevance_threshold``, documents with no events scoring below it are marked skipped."""
         ...
+
     def events(self, flt: EventFilter | None = None) -> Iterator[Event]: ...
     def rejects(self) -> Iterator[Rejected]: ...
     def document(self, doc_id: str) -> StoredDocument | None: ...

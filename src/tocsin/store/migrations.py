@@ -1,0 +1,213 @@
+"""Schema migrations as code, numbered and recorded in ``schema_migrations``.
+
+Each migration is a list of SQL statements or a Python step. ``apply_migrations`` runs the
+missing ones in order, each in its own transaction, so opening an old database upgrades it and
+running it twice does nothing. Never edit a released migration: append a new one.
+
+The SQL sticks to standard types (TEXT, INTEGER, DOUBLE PRECISION, DATE, TIMESTAMP) so a
+PostgreSQL port changes little: ``INTEGER PRIMARY KEY`` of ``runs`` becomes an identity column and
+the optional FTS5 step becomes a tsvector index. Dates and timestamps are bound as ISO strings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tocsin.store.base import StoreError
+
+Step = Sequence[str] | Callable[[sqlite3.Connection], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    step: Step
+
+
+CORE_TABLES = (
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TIMESTAMP NOT NULL,
+        finished TIMESTAMP,
+        sources TEXT NOT NULL,          -- JSON list of what was read
+        stats TEXT                      -- JSON object, set by finish_run
+    )""",
+    """CREATE TABLE documents (
+        doc_id TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,     -- the article's hash, or the raw hash when rejected
+        raw_hash TEXT,                  -- raw_content_hash(raw): lets unchanged input skip cleaning
+        origin TEXT NOT NULL DEFAULT '',
+        url TEXT,
+        title TEXT,
+        published TEXT,                 -- ISO when cleaned, else as given
+        outlet TEXT,
+        language TEXT,
+        text TEXT,                      -- clean text that evidence offsets point into
+        status TEXT NOT NULL CHECK (status IN ('processed', 'rejected', 'skipped')),
+        reason TEXT,
+        relevance DOUBLE PRECISION,
+        run_id INTEGER REFERENCES runs (id),
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE events (
+        event_id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        sub_event_type TEXT NOT NULL,
+        alt_sub_event_types TEXT NOT NULL DEFAULT '[]',   -- JSON list
+        event_date DATE,
+        time_precision INTEGER,
+        date_reason TEXT,
+        location TEXT,
+        admin1 TEXT,
+        country TEXT,                   -- ISO 3166-1 alpha-3
+        latitude DOUBLE PRECISION,
+        longitude DOUBLE PRECISION,
+        geonameid INTEGER,
+        geo_precision INTEGER,
+        feature_class TEXT,
+        feature_code TEXT,
+        population INTEGER,
+        crowd_size_low INTEGER,
+        crowd_size_high INTEGER,
+        fatalities INTEGER NOT NULL DEFAULT 0,
+        injuries INTEGER,
+        arrests INTEGER,
+        issue TEXT,
+        actors TEXT NOT NULL DEFAULT '[]',                -- JSON list
+        certainty TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '',
+        run_id INTEGER REFERENCES runs (id),
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+    )""",
+    # One row per (event, document reporting it). The said_* columns keep what that document
+    # said, so merged events can show which source said what; NULL when the source was attached
+    # by a merge and never saved from its own document.
+    """CREATE TABLE event_sources (
+        event_id TEXT NOT NULL REFERENCES events (event_id) ON DELETE CASCADE,
+        doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        url TEXT,
+        title TEXT,
+        published TEXT,
+        outlet TEXT,
+        said_event_type TEXT,
+        said_sub_event_type TEXT,
+        said_event_date DATE,
+        said_time_precision INTEGER,
+        said_location TEXT,
+        said_latitude DOUBLE PRECISION,
+        said_longitude DOUBLE PRECISION,
+        said_crowd_size_low INTEGER,
+        said_crowd_size_high INTEGER,
+        said_fatalities INTEGER,
+        said_injuries INTEGER,
+        said_arrests INTEGER,
+        said_certainty TEXT,
+        PRIMARY KEY (event_id, doc_id)
+    )""",
+    # start/end are reserved words in SQL, hence start_char/end_char.
+    """CREATE TABLE evidence (
+        event_id TEXT NOT NULL REFERENCES events (event_id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        PRIMARY KEY (event_id, position)
+    )""",
+)
+
+INDEXES = (
+    "CREATE INDEX events_date ON events (event_date, event_id)",
+    "CREATE INDEX events_country_date ON events (country, event_date)",
+    "CREATE INDEX events_type ON events (event_type)",
+    "CREATE INDEX events_sub_type ON events (sub_event_type)",
+    "CREATE INDEX event_sources_doc ON event_sources (doc_id)",
+    "CREATE INDEX evidence_doc ON evidence (doc_id)",
+    "CREATE INDEX documents_status ON documents (status)",
+)
+
+
+def fts5_available(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.tocsin_fts_probe USING fts5(x)")
+    except sqlite3.OperationalError:
+        return False
+    conn.execute("DROP TABLE temp.tocsin_fts_probe")
+    return True
+
+
+def _documents_fts(conn: sqlite3.Connection) -> None:
+    """Full-text index of document titles and texts, when this SQLite has FTS5 (optional)."""
+    if not fts5_available(conn):
+        return
+    conn.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(doc_id UNINDEXED, title, text)")
+    conn.execute(
+        "INSERT INTO documents_fts (doc_id, title, text) "
+        "SELECT doc_id, coalesce(title, ''), coalesce(text, '') FROM documents"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "core tables", CORE_TABLES),
+    Migration(2, "indexes for filters and document lookups", INDEXES),
+    Migration(3, "optional full-text index of documents (FTS5)", _documents_fts),
+)
+
+_BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TIMESTAMP NOT NULL
+)"""
+
+
+def applied_versions(conn: sqlite3.Connection) -> list[int]:
+    conn.execute(_BOOKKEEPING)
+    return [row[0] for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+
+
+def apply_migrations(
+    conn: sqlite3.Connection,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    target: int | None = None,
+) -> list[int]:
+    """Apply missing migrations up to ``target`` (default: all); return the versions applied.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``): each migration runs in its
+    own explicit transaction together with its record in ``schema_migrations``.
+    """
+    done = set(applied_versions(conn))
+    known = {m.version for m in migrations}
+    newer = sorted(done - known)
+    if newer and newer[-1] > max(known):
+        raise StoreError(
+            f"database schema is at version {newer[-1]}, newer than this tocsin knows "
+            f"(up to {max(known)}); upgrade tocsin to open it"
+        )
+    applied = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version in done or (target is not None and migration.version > target):
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if callable(migration.step):
+                migration.step(conn)
+            else:
+                for statement in migration.step:
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,387 @@
+"""The default store: one SQLite file, WAL mode, foreign keys on, one transaction per batch.
+
+Single writer: one thread or process writes (the pipeline's store stage); readers may open the
+same file from elsewhere, WAL lets them read while it writes. Every query is parameterised.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tocsin.records import DocumentResult, Event, Rejected, Source
+from tocsin.store import rows
+from tocsin.store.base import (
+    PROCESSED,
+    REJECTED,
+    SKIPPED,
+    EventFilter,
+    StoredDocument,
+    StoreError,
+    raw_content_hash,
+)
+from tocsin.store.migrations import MIGRATIONS, applied_versions, apply_migrations
+
+# Events are rebuilt in chunks: one query for the events, one each for their sources and evidence.
+# 500 keeps the IN (...) lists well under SQLite's default 32,766 bound-parameter limit.
+READ_CHUNK = 500
+# How long a second connection waits for the writer's lock before giving up.
+BUSY_TIMEOUT_S = 30.0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def sqlite_path(db: str) -> str:
+    """``sqlite:///rel.db`` → ``rel.db``, ``sqlite:////abs.db`` → ``/abs.db``; a plain path as is."""
+    if "://" not in db:
+        return db
+    scheme, rest = db.split("://", 1)
+    if scheme.lower() != "sqlite" or not rest.startswith("/"):
+        raise StoreError(f"not a SQLite URL: {db!r}; write sqlite:///relative.db or sqlite:////abs.db")
+    return rest[1:]
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        parent = Path(self.path).parent
+        if self.path != ":memory:" and not parent.is_dir():
+            raise StoreError(
+                f"cannot create database {self.path!r}: directory {str(parent)!r} does not exist"
+            )
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (one transaction per batch).
+        # check_same_thread=False: the single writer may be a different thread from the opener;
+        # self._lock serialises writes through this connection.
+        self._conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        try:
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(f"{self.path!r} is not a tocsin database ({exc}); choose another --db") from exc
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster per commit
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def migrate(self, target: int | None = None) -> list[int]:
+        """Apply missing migrations (up to ``target``); return the versions applied."""
+        with self._lock:
+            return apply_migrations(self._conn, MIGRATIONS, target)
+
+    def schema_version(self) -> int:
+        versions = applied_versions(self._conn)
+        return versions[-1] if versions else 0
+
+    def _has_fts(self) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'"
+        ).fetchone()
+        return row is not None
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def begin_run(self, sources: list[str]) -> int:
+        with self._lock:
+            row = self._conn.execute(
+                "INSERT INTO runs (started, sources) VALUES (?, ?) RETURNING id",
+                (_now(), json.dumps(list(sources), ensure_ascii=False)),
+            ).fetchone()
+            return int(row[0])
+
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        with self._lock:
+            cur = self._conn.execute(
+                "UPDATE runs SET finished = ?, stats = ? WHERE id = ?",
+                (_now(), json.dumps(stats, ensure_ascii=False, default=str), run_id),
+            )
+            if cur.rowcount == 0:
+                raise StoreError(f"no run {run_id} in {self.path!r}; start one with begin_run()")
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def is_known(self, doc_id: str, content_hash: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM documents WHERE doc_id = ? AND status <> ? AND (content_hash = ? OR raw_hash = ?)",
+            (doc_id, REJECTED, content_hash, content_hash),
+        ).fetchone()
+        return row is not None
+
+    def save(
+        self, results: list[DocumentResult], run_id: int, *, relevance_threshold: float | None = None
+    ) -> None:
+        """Store a batch in one transaction; unchanged documents are left as they are.
+
+        A document stored before with other content is replaced: events only it reported are
+        deleted, and it is detached from events other documents also report.
+        """
+        with self._lock:
+            if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+                raise StoreError(f"no run {run_id} in {self.path!r}; start one with begin_run()")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                fresh = [r for r in results if self._store_document(r, run_id, relevance_threshold)]
+                for result in fresh:
+                    for event in result.events:
+                        self._upsert_event(event, result, run_id)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _store_document(self, result: DocumentResult, run_id: int, threshold: float | None) -> bool:
+        """Insert or replace one document row; False when it is already stored unchanged."""
+        raw, article, rejected = result.raw, result.article, result.rejected
+        if rejected is not None and result.events:
+            raise ValueError(
+                f"document {raw.doc_id!r} is rejected but has events; the pipeline must drop them"
+            )
+        if rejected is None and article is None:
+            raise ValueError(f"document {raw.doc_id!r} has neither an article nor a rejection")
+        raw_hash = raw_content_hash(raw)
+        content_hash = article.content_hash if article is not None else raw_hash
+        old = self._conn.execute(
+            "SELECT content_hash, raw_hash, status FROM documents WHERE doc_id = ?", (raw.doc_id,)
+        ).fetchone()
+        if old is not None and old["status"] != REJECTED and content_hash == old["content_hash"]:
+            return False
+        if rejected is not None:
+            status, reason = REJECTED, rejected.reason
+        elif threshold is not None and not result.events and result.relevance < threshold:
+            status, reason = SKIPPED, None
+        else:
+            status, reason = PROCESSED, None
+        src = article if article is not None else raw
+        published = article.published.isoformat() if article and article.published else raw.published
+        values = {
+            "doc_id": raw.doc_id,
+            "content_hash": content_hash,
+            "raw_hash": raw_hash,
+            "origin": (article.origin if article else "")
+            or raw.origin
+            or (rejected.origin if rejected else ""),
+            "url": src.url,
+            "title": src.title,
+            "published": published,
+            "outlet": src.outlet,
+            "language": article.language if article else None,
+            "text": article.text if article else raw.text,
+            "status": status,
+            "reason": reason,
+            "relevance": result.relevance,
+            "run_id": run_id,
+            "now": _now(),
+        }
+        if old is not None:
+            self._detach_document(raw.doc_id)
+        self._conn.execute(
+            """INSERT INTO documents (doc_id, content_hash, raw_hash, origin, url, title, published,
+                   outlet, language, text, status, reason, relevance, run_id, created_at, updated_at)
+               VALUES (:doc_id, :content_hash, :raw_hash, :origin, :url, :title, :published, :outlet,
+                   :language, :text, :status, :reason, :relevance, :run_id, :now, :now)
+               ON CONFLICT (doc_id) DO UPDATE SET
+                   content_hash = excluded.content_hash, raw_hash = excluded.raw_hash,
+                   origin = excluded.origin, url = excluded.url, title = excluded.title,
+                   published = excluded.published, outlet = excluded.outlet,
+                   language = excluded.language, text = excluded.text, status = excluded.status,
+                   reason = excluded.reason, relevance = excluded.relevance, run_id = excluded.run_id,
+                   updated_at = excluded.updated_at""",
+            values,
+        )
+        if self._has_fts():
+            self._conn.execute("DELETE FROM documents_fts WHERE doc_id = ?", (raw.doc_id,))
+            self._conn.execute(
+                "INSERT INTO documents_fts (doc_id, title, text) VALUES (?, ?, ?)",
+                (raw.doc_id, values["title"] or "", values["text"] or ""),
+            )
+        return True
+
+    def _detach_document(self, doc_id: str) -> None:
+        """Before replacing a document: delete events only it reported, detach it from the rest."""
+        self._conn.execute(
+            """DELETE FROM events WHERE event_id IN (
+                   SELECT s.event_id FROM event_sources s WHERE s.doc_id = ?
+                   AND NOT EXISTS (SELECT 1 FROM event_sources o
+                                   WHERE o.event_id = s.event_id AND o.doc_id <> s.doc_id))""",
+            (doc_id,),
+        )
+        self._conn.execute("DELETE FROM event_sources WHERE doc_id = ?", (doc_id,))
+        self._conn.execute("DELETE FROM evidence WHERE doc_id = ?", (doc_id,))
+
+    def _upsert_event(self, event: Event, result: DocumentResult, run_id: int) -> None:
+        doc_id = result.raw.doc_id
+        row = rows.event_row(event) | {"run_id": run_id, "now": _now()}
+        columns = rows.EVENT_COLUMNS
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns[1:], "run_id", "updated_at"))
+        self._conn.execute(
+            f"INSERT INTO events ({', '.join(columns)}, run_id, created_at, updated_at) "
+            f"VALUES ({', '.join(':' + c for c in columns)}, :run_id, :now, :now) "
+            f"ON CONFLICT (event_id) DO UPDATE SET {updates}",
+            row,
+        )
+        # Sources: union with those already stored (an event id another document produced keeps
+        # that document); the saving document is always one of them.
+        sources = list(event.sources)
+        if all(s.doc_id != doc_id for s in sources):
+            sources.append(_source_from(result))
+        said = rows.said_row(event)
+        said_cols = list(said)
+        for position, source in enumerate(sources):
+            mine = source.doc_id == doc_id
+            values = [event.event_id, source.doc_id, position, source.url, source.title,
+                      source.published, source.outlet]  # fmt: skip
+            values += [said[c] if mine else None for c in said_cols]
+            said_update = ", ".join(f"{c} = excluded.{c}" for c in said_cols) if mine else ""
+            self._conn.execute(
+                f"INSERT INTO event_sources (event_id, doc_id, position, url, title, published, outlet, "
+                f"{', '.join(said_cols)}) VALUES ({', '.join('?' * len(values))}) "
+                "ON CONFLICT (event_id, doc_id) DO UPDATE SET position = excluded.position, "
+                "url = excluded.url, title = excluded.title, published = excluded.published, "
+                "outlet = excluded.outlet" + (", " + said_update if said_update else ""),
+                values,
+            )
+        # Evidence: this event's evidence replaces what the same documents gave before.
+        for doc in {e.doc_id for e in event.evidence} | {doc_id}:
+            self._conn.execute(
+                "DELETE FROM evidence WHERE event_id = ? AND doc_id = ?", (event.event_id, doc)
+            )
+        start = self._conn.execute(
+            "SELECT coalesce(max(position) + 1, 0) FROM evidence WHERE event_id = ?", (event.event_id,)
+        ).fetchone()[0]
+        self._conn.executemany(
+            "INSERT INTO evidence (event_id, position, doc_id, text, start_char, end_char) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (event.event_id, start + i, e.doc_id, e.text, e.start, e.end)
+                for i, e in enumerate(event.evidence)
+            ],
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
+        """Events matching ``flt``, ordered by date (undated last), then event id."""
+        flt = flt or EventFilter()
+        where, params = [], []
+        if flt.country:
+            where.append("country = ?")
+            params.append(flt.country)
+        if flt.since:
+            where.append("event_date >= ?")
+            params.append(flt.since.isoformat())
+        if flt.until:
+            where.append("event_date <= ?")
+            params.append(flt.until.isoformat())
+        if flt.event_type:
+            where.append("(event_type = ? OR sub_event_type = ?)")
+            params += [flt.event_type, flt.event_type]
+        if flt.doc_id:
+            where.append("event_id IN (SELECT event_id FROM event_sources WHERE doc_id = ?)")
+            params.append(flt.doc_id)
+        sql = "SELECT * FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY CASE WHEN event_date IS NULL THEN 1 ELSE 0 END, event_date, event_id"
+        if flt.limit is not None:
+            sql += " LIMIT ?"
+            params.append(flt.limit)
+        cursor = self._conn.execute(sql, params)
+        while chunk := cursor.fetchmany(READ_CHUNK):
+            ids = [r["event_id"] for r in chunk]
+            sources = self._children("event_sources", ids, "position, doc_id")
+            evidence = self._children("evidence", ids, "position")
+            for r in chunk:
+                yield rows.event_from_rows(r, sources.get(r["event_id"], ()), evidence.get(r["event_id"], ()))
+
+    def _children(self, table: str, ids: Sequence[str], order: str) -> dict[str, list[Mapping[str, Any]]]:
+        # table and order are fixed names from this module, never user input
+        marks = ", ".join("?" * len(ids))
+        out: dict[str, list[Mapping[str, Any]]] = {}
+        for r in self._conn.execute(
+            f"SELECT * FROM {table} WHERE event_id IN ({marks}) ORDER BY event_id, {order}", ids
+        ):
+            out.setdefault(r["event_id"], []).append(r)
+        return out
+
+    def source_values(self, event_id: str) -> list[dict[str, Any]]:
+        """What each source said about an event: doc_id plus said_* values (None when unknown)."""
+        return [
+            dict(r)
+            for r in self._conn.execute(
+                "SELECT * FROM event_sources WHERE event_id = ? ORDER BY position, doc_id", (event_id,)
+            )
+        ]
+
+    def rejects(self) -> Iterator[Rejected]:
+        for r in self._conn.execute(
+            "SELECT doc_id, origin, reason FROM documents WHERE status = ? ORDER BY updated_at, doc_id",
+            (REJECTED,),
+        ):
+            yield Rejected(doc_id=r["doc_id"], origin=r["origin"], reason=r["reason"] or "")
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        r = self._conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if r is None:
+            return None
+        return StoredDocument(
+            doc_id=r["doc_id"], content_hash=r["content_hash"], text=r["text"], title=r["title"],
+            url=r["url"], published=r["published"], outlet=r["outlet"], origin=r["origin"],
+            status=r["status"], reason=r["reason"], language=r["language"], relevance=r["relevance"],
+            run_id=r["run_id"],
+        )  # fmt: skip
+
+    def search_documents(self, query: str, limit: int = 20) -> list[str]:
+        """Ids of documents matching an FTS5 query (best first); needs SQLite built with FTS5."""
+        if not self._has_fts():
+            raise StoreError("this SQLite has no FTS5, so documents are not full-text indexed")
+        try:
+            found = self._conn.execute(
+                "SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
+                (query, limit),
+            )
+            return [r[0] for r in found]
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"bad full-text query {query!r}: {exc}; quote phrases with double quotes"
+            ) from exc
+
+    def counts(self) -> dict[str, int]:
+        one = self._conn.execute
+        return {
+            "documents": one("SELECT count(*) FROM documents").fetchone()[0],
+            "rejected": one("SELECT count(*) FROM documents WHERE status = ?", (REJECTED,)).fetchone()[0],
+            "events": one("SELECT count(*) FROM events").fetchone()[0],
+            "runs": one("SELECT count(*) FROM runs").fetchone()[0],
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _source_from(result: DocumentResult) -> Source:
+    raw, art = result.raw, result.article
+    published = art.published.isoformat() if art and art.published else raw.published
+    return Source(
+        raw.doc_id,
+        (art.url if art else None) or raw.url,
+        (art.title if art else None) or raw.title,
+        published,
+        (art.outlet if art else None) or raw.outlet,
+    )

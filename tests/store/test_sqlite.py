@@ -1,0 +1,247 @@
+"""The SQLite store: migrations, idempotent saves, replacement, rejections, filters, round trips."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from store.helpers import event, rejected, result, varied_events
+from tocsin.records import MOB_VIOLENCE, PEACEFUL, RIOTS, Source
+from tocsin.store.base import EventFilter, StoreError, open_store, raw_content_hash
+from tocsin.store.migrations import MIGRATIONS
+from tocsin.store.sqlite import SQLiteStore
+
+TEXT_A = "Commuters marched in Riverton on Tuesday. Police watched from a distance."
+TEXT_B = "Commuters marched in Riverton on Tuesday, and again on Wednesday. Police watched."
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "events.db")
+
+
+def saved(db: str, *results, threshold: float | None = None) -> SQLiteStore:
+    store = open_store(db)
+    run = store.begin_run(["folder"])
+    store.save(list(results), run, relevance_threshold=threshold)
+    return store
+
+
+def table_names(path: str) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+# -- opening and migrations ----------------------------------------------------------------------
+
+
+def test_migrations_are_recorded_and_rerunnable(db: str) -> None:
+    store = open_store(db)
+    with sqlite3.connect(db) as conn:
+        recorded = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert recorded == [m.version for m in MIGRATIONS]
+    assert store.migrate() == []  # nothing left to do
+    assert {"documents", "events", "event_sources", "evidence", "runs"} <= table_names(db)
+    store.close()
+
+
+def test_opening_an_old_database_upgrades_it_and_keeps_data(db: str) -> None:
+    old = SQLiteStore(db)
+    assert old.migrate(target=1) == [1]
+    run = old.begin_run(["first"])
+    old.save([result("d1", TEXT_A, (event("e1", "d1", TEXT_A),))], run)
+    old.close()
+    assert "documents_fts" not in table_names(db)
+
+    store = open_store(f"sqlite:///{db}")  # URL form, absolute path
+    assert store.schema_version() == MIGRATIONS[-1].version
+    assert [e.event_id for e in store.events()] == ["e1"]
+    assert store.search_documents("Riverton") == ["d1"]  # FTS built from rows stored before
+    store.close()
+
+
+def test_wal_and_foreign_keys_are_on(db: str) -> None:
+    store = open_store(db)
+    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store.close()
+
+
+def test_database_newer_than_the_code_is_refused(db: str) -> None:
+    open_store(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES (999, 'from the future', '2030-01-01')")
+    with pytest.raises(StoreError, match="upgrade tocsin"):
+        open_store(db)
+
+
+def test_unusable_paths_give_actionable_errors(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(str(tmp_path / "missing-dir" / "x.db"))
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all, just bytes" * 100)
+    with pytest.raises(StoreError, match="not a tocsin database"):
+        open_store(str(junk))
+    with pytest.raises(ValueError, match="no store"):
+        open_store("mongodb://localhost/x")
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def test_saving_the_same_document_twice_is_a_no_op(db: str) -> None:
+    first = result("d1", TEXT_A, (event("e1", "d1", TEXT_A),))
+    store = saved(db, first)
+    assert store.is_known("d1", first.article.content_hash)
+    assert store.is_known("d1", raw_content_hash(first.raw))  # before cleaning, from the raw text
+    assert not store.is_known("d1", "another-hash")
+    assert not store.is_known("d2", first.article.content_hash)
+    before = store.document("d1")
+    # a changed event under the same content is ignored: the document is already stored
+    again = result("d1", TEXT_A, (event("e1", "d1", TEXT_A, fatalities=9),))
+    store.save([again], store.begin_run(["again"]))
+    assert store.document("d1") == before
+    assert [e.fatalities for e in store.events()] == [0]
+    assert store.counts() == {"documents": 1, "rejected": 0, "events": 1, "runs": 2}
+    store.close()
+
+
+def test_changed_content_replaces_the_document_and_its_events(db: str) -> None:
+    store = saved(
+        db,
+        result("d1", TEXT_A, (event("e1", "d1", TEXT_A), event("e-shared", "d1", TEXT_A))),
+        result("d2", TEXT_A + " More.", (event("e-shared", "d2", TEXT_A + " More."),)),
+    )
+    shared = next(store.events(EventFilter(doc_id="d2")))
+    assert [s.doc_id for s in shared.sources] == ["d1", "d2"]  # union of sources
+
+    store.save([result("d1", TEXT_B, (event("e9", "d1", TEXT_B),))], store.begin_run(["edit"]))
+    ids = [e.event_id for e in store.events()]
+    assert ids == ["e-shared", "e9"]  # e1 came only from d1: gone
+    shared = next(e for e in store.events() if e.event_id == "e-shared")
+    assert [s.doc_id for s in shared.sources] == ["d2"]  # d1 detached from the shared event
+    assert {ev.doc_id for ev in shared.evidence} == {"d2"}
+    assert store.document("d1").text == TEXT_B
+    assert store.search_documents("Wednesday") == ["d1"]
+    store.close()
+
+
+def test_rejections_are_stored_with_reasons_and_retried(db: str) -> None:
+    store = saved(
+        db,
+        rejected("bad1", "not UTF-8 and no charset declared; re-save as UTF-8"),
+        rejected("bad2", "empty after cleaning", html="<html><body></body></html>"),
+        result("ok", TEXT_A),
+    )
+    reasons = {r.doc_id: r.reason for r in store.rejects()}
+    assert reasons == {
+        "bad1": "not UTF-8 and no charset declared; re-save as UTF-8",
+        "bad2": "empty after cleaning",
+    }
+    assert [r.origin for r in store.rejects()] == ["folder/bad1.html", "folder/bad2.html"]
+    doc = store.document("bad1")
+    assert (doc.status, doc.text) == ("rejected", None)
+    # rejected documents are never "known", so a fixed pipeline gets to retry them
+    same_raw = rejected("bad2", "x", "<html><body></body></html>").raw
+    assert not store.is_known("bad2", raw_content_hash(same_raw))
+    store.save([result("bad1", TEXT_A)], store.begin_run(["retry"]))
+    assert store.document("bad1").status == "processed"
+    assert store.counts()["rejected"] == 1
+    store.close()
+
+
+def test_low_relevance_documents_are_marked_skipped(db: str) -> None:
+    store = saved(db, result("low", "Weather report.", relevance=0.1), result("high", TEXT_A), threshold=0.5)
+    assert store.document("low").status == "skipped"
+    assert store.document("high").status == "processed"
+    store.close()
+
+
+def test_a_batch_is_one_transaction(db: str) -> None:
+    store = open_store(db)
+    run = store.begin_run(["x"])
+    stray = event("e2", "d2", TEXT_A, sources=(Source("never-stored"),))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save([result("d1", TEXT_A, (event("e1", "d1", TEXT_A),)), result("d2", TEXT_A, (stray,))], run)
+    assert store.counts()["documents"] == 0  # d1 rolled back with the failing d2
+    with pytest.raises(StoreError, match="begin_run"):
+        store.save([result("d1", TEXT_A)], run_id=12345)
+    store.close()
+
+
+def test_runs_record_sources_and_stats(db: str) -> None:
+    store = open_store(db)
+    run = store.begin_run(["a.jsonl", "feeds/"])
+    store.finish_run(run, {"documents": 3, "events": 1})
+    row = store._conn.execute("SELECT sources, stats, finished FROM runs WHERE id = ?", (run,)).fetchone()
+    assert row["sources"] == '["a.jsonl", "feeds/"]' and '"events": 1' in row["stats"] and row["finished"]
+    with pytest.raises(StoreError):
+        store.finish_run(run + 1, {})
+    store.close()
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def test_round_trip_returns_equal_events(db: str) -> None:
+    events = varied_events()
+    store = saved(db, *(result(e.sources[0].doc_id, e.evidence[0].text + " Rest.", (e,)) for e in events))
+    back = {e.event_id: e for e in store.events()}
+    assert back == {e.event_id: e for e in events}
+    store.close()
+
+
+def test_per_source_values_are_kept(db: str) -> None:
+    store = saved(
+        db,
+        result("d1", TEXT_A, (event("e", "d1", TEXT_A, fatalities=1),)),
+        result("d2", TEXT_B, (event("e", "d2", TEXT_B, fatalities=3, event_type=RIOTS,
+                                    sub_event_type=MOB_VIOLENCE),)),
+    )  # fmt: skip
+    said = {r["doc_id"]: (r["said_fatalities"], r["said_sub_event_type"]) for r in store.source_values("e")}
+    assert said == {"d1": (1, PEACEFUL), "d2": (3, MOB_VIOLENCE)}
+    store.close()
+
+
+def test_filters_and_order(db: str) -> None:
+    events = varied_events()
+    store = saved(db, *(result(e.sources[0].doc_id, e.evidence[0].text, (e,)) for e in events))
+
+    def ids(**kw) -> list[str]:
+        return [e.event_id for e in store.events(EventFilter(**kw))]
+
+    assert ids() == ["e-ind-1", "e-ken-1", "e-unplaced", "e-ken-2", "e-undated"]  # by date, undated last
+    assert ids(country="KEN") == ["e-ken-1", "e-ken-2", "e-undated"]
+    assert ids(since=date(2024, 3, 2), until=date(2024, 3, 19)) == ["e-ken-1", "e-unplaced"]
+    assert ids(event_type=RIOTS) == ["e-ind-1"]
+    assert ids(event_type="Protest with intervention") == ["e-ken-2"]
+    assert ids(country="KEN", limit=2) == ["e-ken-1", "e-ken-2"]
+    assert ids(doc_id="d3") == ["e-ken-2"]
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["KEN' OR '1'='1", "x'); DROP TABLE events; --", '" OR 1=1 --', "%", "KEN\x00"],
+)
+def test_hostile_filter_values_do_no_harm(db: str, hostile: str) -> None:
+    store = saved(db, result("d1", TEXT_A, (event("e1", "d1", TEXT_A),)))
+    assert list(store.events(EventFilter(country=hostile))) == []
+    assert list(store.events(EventFilter(event_type=hostile))) == []
+    assert list(store.events(EventFilter(doc_id=hostile))) == []
+    assert store.document(hostile) is None
+    assert not store.is_known(hostile, hostile)
+    assert store.counts()["events"] == 1 and "events" in table_names(db)
+    store.close()
+
+
+def test_many_events_stream_in_chunks(db: str) -> None:
+    evs = tuple(event(f"e{i:04d}", "d1", TEXT_A) for i in range(1200))  # > 2 read chunks
+    store = saved(db, result("d1", TEXT_A, evs))
+    back = list(store.events())
+    assert [e.event_id for e in back] == sorted(e.event_id for e in evs)
+    assert all(len(e.sources) == 1 and len(e.evidence) == 1 for e in back)
+    store.close()
