@@ -1,0 +1,225 @@
+"""The ``tocsin`` command: thin commands over the library; options shared by commands are defined once."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from tocsin import __version__
+
+DB_HELP = "SQLite path or postgresql:// DSN [default: $TOCSIN_DB or tocsin.db]"
+
+
+def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--db", envvar="TOCSIN_DB", default="tocsin.db", show_default=False, help=DB_HELP)(f)
+
+
+def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Event filters shared by ``events`` and ``export``."""
+    f = click.option("--limit", type=click.IntRange(min=1), help="at most this many events")(f)
+    f = click.option("--type", "event_type", help="event type or sub-type, e.g. Riots or 'Mob violence'")(f)
+    f = click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="last event date (YYYY-MM-DD)")(f)
+    f = click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="first event date (YYYY-MM-DD)")(f)
+    f = click.option("--country", help="ISO 3166-1 alpha-3 code, e.g. KAZ")(f)
+    return f
+
+
+def _filter(country: str | None, since: Any, until: Any, event_type: str | None, limit: int | None) -> Any:
+    from tocsin.store.base import EventFilter
+
+    return EventFilter(
+        country=country.upper() if country else None,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        event_type=event_type,
+        limit=limit,
+    )
+
+
+def _settings(**overrides: Any) -> Any:
+    from tocsin.settings import Settings
+
+    return Settings.load(**overrides)
+
+
+def _open(db: str) -> Any:
+    from tocsin.store.base import open_store
+
+    try:
+        return open_store(db)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tocsin")
+def main() -> None:
+    """tocsin: protest and riot events from raw news, offline, in ACLED's vocabulary."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@db_option
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="local worker processes")
+@click.option("--allow-private", is_flag=True, help="allow fetching URLs on private/loopback addresses")
+@click.option("--quiet", "-q", is_flag=True, help="no progress bar")
+def ingest(sources: tuple[str, ...], db: str, workers: int, allow_private: bool, quiet: bool) -> None:
+    """Read SOURCES (files, folders, '-', http(s) URLs, feeds), extract events, store them.
+
+    Re-ingesting a document already stored unchanged is a no-op; unreadable input is recorded as
+    rejected (see `tocsin rejects`) and the run goes on.
+    """
+    settings = _settings(db=db, workers=workers, fetch_allow_private=allow_private or None)
+    summary = _ingest(list(sources), settings, quiet)
+    _print_summary(summary, settings.db)
+
+
+def _ingest(sources: list[str], settings: Any, quiet: bool) -> Any:
+    from tqdm import tqdm
+
+    from tocsin.ingest import iter_documents
+    from tocsin.pipeline import run
+
+    store = _open(settings.db)
+    try:
+        with tqdm(desc="documents", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
+            return run(iter_documents(sources, settings), store, settings, sources=sources, progress=bar.update)
+    finally:
+        store.close()
+
+
+def _print_summary(summary: Any, db: str) -> None:
+    s = summary.as_dict()
+    click.echo(
+        f"run {s['run_id']}: {s['documents']} documents, {s['events']} events in {s['with_events']} documents; "
+        f"{s['already_known']} already stored, {s['rejected']} rejected, {s['skipped']} skipped → {db}"
+    )
+
+
+@main.command()
+@db_option
+def demo(db: str) -> None:
+    """Ingest the bundled sample articles and print the events found."""
+    from importlib.resources import files
+
+    samples = files("tocsin") / "samples"
+    settings = _settings(db=db)
+    summary = _ingest([str(samples)], settings, quiet=False)
+    _print_summary(summary, settings.db)
+    store = _open(settings.db)
+    try:
+        _print_table(store.events(), sys.stdout)
+    finally:
+        store.close()
+
+
+@main.command()
+@db_option
+@filter_options
+def events(db: str, country: str | None, since: Any, until: Any, event_type: str | None, limit: int | None) -> None:
+    """Print stored events as a table."""
+    store = _open(db)
+    try:
+        _print_table(store.events(_filter(country, since, until, event_type, limit)), sys.stdout)
+    finally:
+        store.close()
+
+
+def _print_table(evts: Iterable[Any], out: TextIO) -> None:
+    from tocsin.report import events_table
+
+    out.write(events_table(evts))
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="file [default: stdout]")
+@filter_options
+def export(db: str, fmt: str, output: Path | None, country: str | None, since: Any, until: Any,
+           event_type: str | None, limit: int | None) -> None:
+    """Export stored events as JSONL, ACLED-style CSV or GeoJSON."""
+    from tocsin.export import EXPORTERS
+
+    store = _open(db)
+    try:
+        evts = store.events(_filter(country, since, until, event_type, limit))
+        if output is None:
+            EXPORTERS[fmt](evts, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fp:
+                EXPORTERS[fmt](evts, fp)
+    finally:
+        store.close()
+
+
+@main.command()
+@db_option
+def rejects(db: str) -> None:
+    """List documents that could not be read, with the reason."""
+    store = _open(db)
+    try:
+        for r in store.rejects():
+            click.echo(f"{r.doc_id}\t{r.origin}\t{r.reason}")
+    finally:
+        store.close()
+
+
+@main.command()
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+def evaluate(gold_dir: Path, as_json: bool) -> None:
+    """Run the pipeline on GOLD_DIR (docs.jsonl + gold.jsonl) and score it against the gold events."""
+    from tocsin.evaluate import evaluate_gold
+
+    result = evaluate_gold(gold_dir, _settings(db=":memory:"))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    for level in ("documents", "events"):
+        r = result[level]
+        click.echo(f"{level:10s} P={r['precision']:.3f} R={r['recall']:.3f} F1={r['f1']:.3f} "
+                   f"(tp={r['tp']}, predicted={r['predicted']}, gold={r['gold']})")
+    for field, v in result["on_matched"].items():
+        acc = "n/a" if v["accuracy"] is None else f"{v['accuracy']:.3f}"
+        click.echo(f"  {field:16s} {acc} (n={v['n']})")
+
+
+def _jsonl_in(stream: TextIO) -> Iterator[dict[str, Any]]:
+    for n, line in enumerate(stream, 1):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise click.ClickException(f"line {n}: invalid JSON: {exc}") from exc
+
+
+@main.command()
+@click.argument("input_file", type=click.File("r", encoding="utf-8"), default="-")
+def classify(input_file: TextIO) -> None:
+    """Label short texts ({id, text} a line) with event type, sub-type and a score."""
+    from tocsin.detect.classify import SnippetClassifier, classify_records
+
+    for row in classify_records(SnippetClassifier.load(), _jsonl_in(input_file)):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("input_file", type=click.File("r", encoding="utf-8"), default="-")
+def geoparse(input_file: TextIO) -> None:
+    """Find and resolve place names in texts ({id, text} a line), with character offsets."""
+    from tocsin.geo.base import make_geocoder
+    from tocsin.geo.geoparse import geoparse_records
+
+    geocoder = make_geocoder(_settings())
+    for row in geoparse_records(geocoder, _jsonl_in(input_file)):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
