@@ -61,6 +61,8 @@ AFTERMATH = re.compile(
     r"anniversary|commemorat\w+|compensation|probe)\b",
     re.IGNORECASE,
 )
+# "no protests", "no major riots", "without clashes"
+NEGATION_BEFORE = re.compile(r"\b(?:no|without|not\s+a|nor)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # How many words before a trigger an irrealis cue still governs it.
 IRREALIS_WINDOW_CHARS = 60
 
@@ -124,7 +126,7 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
         hits += [(m, "riot") for m in _RIOT_RX.finditer(masked)]
         for m, kind in sorted(hits, key=lambda h: h[0].start()):
             window = masked[max(0, m.start() - IRREALIS_WINDOW_CHARS): m.start()]
-            if IRREALIS.search(window) or _negated_after(masked, m.end()):
+            if IRREALIS.search(window) or NEGATION_BEFORE.search(window) or _negated_after(masked, m.end()):
                 continue
             out.append(Mention(
                 sentence=sent,

@@ -151,7 +151,7 @@ _COUNT_VERBS = {
     "fatalities": r"killed|dead|died|burnt\s+to\s+death|burned\s+to\s+death|burnt\s+alive|burned\s+alive|"
                   r"shot\s+dead|lynched|hacked\s+to\s+death|lost\s+their\s+lives|succumbed|perished",
     "injuries": r"injured|wounded|hurt|hospitali[sz]ed|beaten\s+up|sustained\s+injuries|with\s+(?:burn\s+)?injuries",
-    "arrests": r"arrested|detained|held|taken\s+into\s+custody|rounded\s+up|picked\s+up|nabbed",
+    "arrests": r"arrested|detained|held(?!\s+(?:a|an|the|their|its|his|her|up|out|talks)\b)|taken\s+into\s+custody|rounded\s+up|picked\s+up|nabbed",
 }
 _COUNT_NOUNS = {
     "fatalities": r"deaths|dead|fatalities|bodies",

@@ -1,0 +1,52 @@
+import pytest
+
+from tocsin.detect.mentions import Sentence, find_mentions, make_sentence_splitter
+from tocsin.records import Article
+
+
+def sents(*texts: str) -> list[Sentence]:
+    out, pos = [], 0
+    for t in texts:
+        out.append(Sentence(pos, pos + len(t), t, 0))
+        pos += len(t) + 1
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands of teachers protested outside the ministry on Monday.",
+        "A mob torched two buses near the station.",
+        "residents blocked the road with burning tyres.",
+        "Hundreds marched through the old town.",
+        "Police fired tear gas at stone-pelting crowds.",
+    ],
+)
+def test_realis_triggers_are_mentions(text: str) -> None:
+    assert len(find_mentions(sents(text))) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The union will march on parliament next week.",
+        "Farmers threatened to protest if prices fall.",
+        "No protests were reported in the district.",
+        "Riot police were deployed at the stadium.",
+        "The opposition called for a protest on Friday.",
+        "Shares rallied in early trade.",
+        "Prices rose in March 2021.",
+    ],
+)
+def test_irrealis_and_false_friends_are_not(text: str) -> None:
+    assert find_mentions(sents(text)) == []
+
+
+def test_splitter_keeps_paragraphs_and_offsets() -> None:
+    text = "Protest in the square\n\nCrowds gathered. Police watched.\n\nlater the crowd left"
+    paras = ((0, 21), (23, 55), (57, len(text)))
+    article = Article(doc_id="d", text=text, paragraphs=paras, content_hash="h")
+    got = make_sentence_splitter()(article)
+    assert [s.text for s in got] == ["Protest in the square", "Crowds gathered.", "Police watched.", "later the crowd left"]
+    assert all(text[s.start:s.end] == s.text for s in got)
+    assert [s.paragraph for s in got] == [0, 1, 1, 2]
