@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -23,10 +24,10 @@ def db(tmp_path: Path) -> str:
     return str(tmp_path / "events.db")
 
 
-def saved(db: str, *results, threshold: float | None = None) -> SQLiteStore:
+def saved(db: str, *results) -> SQLiteStore:
     store = open_store(db)
     run = store.begin_run(["folder"])
-    store.save(list(results), run, relevance_threshold=threshold)
+    store.save(list(results), run)
     return store
 
 
@@ -153,10 +154,14 @@ def test_rejections_are_stored_with_reasons_and_retried(db: str) -> None:
     store.close()
 
 
-def test_low_relevance_documents_are_marked_skipped(db: str) -> None:
-    store = saved(db, result("low", "Weather report.", relevance=0.1), result("high", TEXT_A), threshold=0.5)
-    assert store.document("low").status == "skipped"
-    assert store.document("high").status == "processed"
+def test_skipped_documents_keep_their_reason(db: str) -> None:
+    skipped = replace(result("fr", "Des manifestants ont défilé."), skipped="language fr: not parsed")
+    store = saved(db, skipped, result("en", TEXT_A))
+    doc = store.document("fr")
+    assert (doc.status, doc.reason, doc.text) == ("skipped", "language fr: not parsed", skipped.article.text)
+    assert store.document("en").status == "processed" and store.document("en").reason is None
+    assert store.is_known("fr", skipped.article.content_hash)
+    assert [r.doc_id for r in store.rejects()] == []
     store.close()
 
 

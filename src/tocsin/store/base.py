@@ -13,7 +13,7 @@ from tocsin.records import DocumentResult, Event, RawDocument, Rejected
 # documents.status values
 PROCESSED = "processed"  # cleaned and parsed for events (it may have none)
 REJECTED = "rejected"  # could not be read or parsed; ``reason`` says why
-SKIPPED = "skipped"  # cleaned, but scored below the relevance threshold, so not parsed for events
+SKIPPED = "skipped"  # cleaned, but not parsed for events (DocumentResult.skipped says why)
 DOCUMENT_STATUSES = (PROCESSED, REJECTED, SKIPPED)
 
 
@@ -69,12 +69,10 @@ class Store(Protocol):
         are never known, so they are retried on the next run."""
         ...
 
-    def save(
-        self, results: list[DocumentResult], run_id: int, *, relevance_threshold: float | None = None
-    ) -> None:
+    def save(self, results: list[DocumentResult], run_id: int) -> None:
         """Store a batch in one transaction: documents, events, evidence, sources, rejections.
 
-        With ``relevance_threshold``, documents with no events scoring below it are marked skipped."""
+        A result with ``skipped`` set is stored with status "skipped" and that reason."""
         ...
 
     def events(self, flt: EventFilter | None = None) -> Iterator[Event]: ...

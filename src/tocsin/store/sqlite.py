@@ -117,9 +117,7 @@ class SQLiteStore:
         ).fetchone()
         return row is not None
 
-    def save(
-        self, results: list[DocumentResult], run_id: int, *, relevance_threshold: float | None = None
-    ) -> None:
+    def save(self, results: list[DocumentResult], run_id: int) -> None:
         """Store a batch in one transaction; unchanged documents are left as they are.
 
         A document stored before with other content is replaced: events only it reported are
@@ -130,7 +128,7 @@ class SQLiteStore:
                 raise StoreError(f"no run {run_id} in {self.path!r}; start one with begin_run()")
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                fresh = [r for r in results if self._store_document(r, run_id, relevance_threshold)]
+                fresh = [r for r in results if self._store_document(r, run_id)]
                 for result in fresh:
                     for event in result.events:
                         self._upsert_event(event, result, run_id)
@@ -139,7 +137,7 @@ class SQLiteStore:
                 raise
             self._conn.execute("COMMIT")
 
-    def _store_document(self, result: DocumentResult, run_id: int, threshold: float | None) -> bool:
+    def _store_document(self, result: DocumentResult, run_id: int) -> bool:
         """Insert or replace one document row; False when it is already stored unchanged."""
         raw, article, rejected = result.raw, result.article, result.rejected
         if rejected is not None and result.events:
@@ -157,8 +155,8 @@ class SQLiteStore:
             return False
         if rejected is not None:
             status, reason = REJECTED, rejected.reason
-        elif threshold is not None and not result.events and result.relevance < threshold:
-            status, reason = SKIPPED, None
+        elif result.skipped is not None:
+            status, reason = SKIPPED, result.skipped
         else:
             status, reason = PROCESSED, None
         src = article if article is not None else raw
