@@ -1,0 +1,67 @@
+"""Event assembly over an article written for this test, with a stand-in gazetteer of two towns."""
+
+import re
+from datetime import date, datetime
+
+from tocsin.detect.mentions import find_mentions, make_sentence_splitter
+from tocsin.extract.events import extract_events
+from tocsin.records import PROTESTS, RIOTS, Article, Place, Toponym
+
+TOWNS = {
+    "Lyon": Place("Lyon", "FRA", 45.7485, 4.8467, 2996944, "Auvergne-Rhône-Alpes", "P", "PPLA", 500000, 1),
+    "Grenoble": Place("Grenoble", "FRA", 45.1715, 5.7224, 3014728, "Auvergne-Rhône-Alpes", "P", "PPLA3", 160000, 1),
+    "France": Place("France", "FRA", 46.0, 2.0, 3017382, None, "A", "PCLI", 67000000, 3),
+}
+
+
+def toponyms(text: str) -> tuple[Toponym, ...]:
+    out = [Toponym(m.start(), m.end(), m.group(0), TOWNS[m.group(0)]) for m in re.finditer("|".join(TOWNS), text)]
+    return tuple(out)
+
+
+def article(paragraphs: list[str], published: datetime | None = datetime(2024, 3, 6, 9, 0)) -> Article:
+    text = "\n\n".join(paragraphs)
+    spans, pos = [], 0
+    for p in paragraphs:
+        spans.append((pos, pos + len(p)))
+        pos += len(p) + 2
+    return Article(doc_id="a1", text=text, paragraphs=tuple(spans), content_hash="h", published=published)
+
+
+def events_of(a: Article):
+    sentences = make_sentence_splitter()(a)
+    return extract_events(a, sentences, find_mentions(sentences), toponyms(a.text))
+
+
+def test_one_event_per_town_and_day_with_context_carry_over() -> None:
+    a = article([
+        "Pension protests spread across France on Tuesday.",
+        "In Lyon, some 2,000 dock workers marched to the prefecture. Later, youths threw stones at police "
+        "and 14 were arrested.",
+        "There were clashes elsewhere in the city as well.",
+        "In Grenoble, around 300 students held a sit-in at the university on Wednesday.",
+    ])
+    evts = {e.place.name: e for e in events_of(a)}
+    assert set(evts) == {"Lyon", "Grenoble"}  # the country-level sentence places no event
+    lyon, grenoble = evts["Lyon"], evts["Grenoble"]
+    assert lyon.event_date == date(2024, 3, 5) and lyon.time_precision == 1
+    assert (lyon.event_type, lyon.crowd_size_low, lyon.arrests) == (RIOTS, 2000, 14)
+    assert len(lyon.evidence) == 3  # both Lyon sentences and "elsewhere in the city"
+    assert all(a.text[ev.start:ev.end] == ev.text for ev in lyon.evidence)
+    assert grenoble.event_date == date(2024, 3, 6)
+    assert (grenoble.event_type, grenoble.crowd_size_low) == (PROTESTS, 300)
+
+
+def test_same_town_two_days_are_two_events() -> None:
+    a = article(["Farmers rallied in Lyon on Monday.", "They rallied again in Lyon on Tuesday."])
+    assert sorted(e.event_date for e in events_of(a)) == [date(2024, 3, 4), date(2024, 3, 5)]
+
+
+def test_no_publication_date_leaves_date_empty_with_reason() -> None:
+    a = article(["Farmers rallied in Lyon."], published=None)
+    (e,) = events_of(a)
+    assert e.event_date is None and e.date_reason
+
+
+def test_planned_protest_is_not_an_event() -> None:
+    assert events_of(article(["Unions will march in Lyon on Friday."])) == ()
