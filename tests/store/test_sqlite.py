@@ -8,9 +8,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store.helpers import event, rejected, result, varied_events
-from tocsin.records import MOB_VIOLENCE, PEACEFUL, RIOTS, Source
+from tocsin.records import (
+    CERTAINTY_LEVELS,
+    MOB_VIOLENCE,
+    PEACEFUL,
+    RIOTS,
+    SUB_EVENT_TYPES,
+    Event,
+    Evidence,
+    Place,
+    Source,
+)
 from tocsin.store.base import EventFilter, StoreError, open_store, raw_content_hash
 from tocsin.store.migrations import MIGRATIONS
 from tocsin.store.sqlite import SQLiteStore
@@ -250,3 +262,62 @@ def test_many_events_stream_in_chunks(db: str) -> None:
     assert [e.event_id for e in back] == sorted(e.event_id for e in evs)
     assert all(len(e.sources) == 1 and len(e.evidence) == 1 for e in back)
     store.close()
+
+
+# -- property: any well-formed event survives the store unchanged ---------------------------------
+
+small_int = st.integers(min_value=0, max_value=10**9)
+label = st.text(min_size=1, max_size=30)
+places = st.builds(
+    Place,
+    name=label,
+    country=st.sampled_from(["KEN", "IND", "KAZ", "GRC"]),
+    latitude=st.one_of(st.none(), st.floats(-90, 90, allow_nan=False)),
+    longitude=st.one_of(st.none(), st.floats(-180, 180, allow_nan=False)),
+    geonameid=st.one_of(st.none(), small_int),
+    admin1=st.one_of(st.none(), label),
+    feature_class=st.sampled_from(["P", "A"]),
+    feature_code=st.sampled_from(["", "PPL", "ADM1"]),
+    population=small_int,
+    geo_precision=st.integers(1, 3),
+)
+
+
+@st.composite
+def stored_events(draw: st.DrawFn) -> Event:
+    sub = draw(st.sampled_from(sorted(SUB_EVENT_TYPES)))
+    n_evidence = draw(st.integers(0, 3))
+    return Event(
+        event_id=draw(label),
+        event_type=SUB_EVENT_TYPES[sub],
+        sub_event_type=sub,
+        event_date=draw(st.one_of(st.none(), st.dates(date(1990, 1, 1), date(2030, 12, 31)))),
+        time_precision=draw(st.one_of(st.none(), st.integers(1, 3))),
+        place=draw(st.one_of(st.none(), places)),
+        evidence=tuple(
+            Evidence("doc", draw(st.text(max_size=80)), draw(small_int), draw(small_int))
+            for _ in range(n_evidence)
+        ),
+        sources=(Source("doc", draw(st.one_of(st.none(), label)), draw(st.one_of(st.none(), st.text()))),),
+        crowd_size_low=draw(st.one_of(st.none(), small_int)),
+        crowd_size_high=draw(st.one_of(st.none(), small_int)),
+        fatalities=draw(small_int),
+        injuries=draw(st.one_of(st.none(), small_int)),
+        arrests=draw(st.one_of(st.none(), small_int)),
+        issue=draw(st.one_of(st.none(), st.text(max_size=40))),
+        actors=tuple(draw(st.lists(label, max_size=3))),
+        certainty=draw(st.sampled_from(CERTAINTY_LEVELS)),
+        notes=draw(st.text(max_size=120)),
+        date_reason=draw(st.one_of(st.none(), label)),
+        alt_sub_event_types=tuple(draw(st.lists(st.sampled_from(sorted(SUB_EVENT_TYPES)), max_size=2))),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(ev=stored_events())
+def test_any_event_round_trips(ev: Event) -> None:
+    with SQLiteStore(":memory:") as store:
+        store.migrate()
+        run = store.begin_run([])
+        store.save([result("doc", TEXT_A, (ev,))], run)
+        assert list(store.events()) == [ev]

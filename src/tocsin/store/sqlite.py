@@ -64,6 +64,7 @@ class SQLiteStore:
         )
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
+        self._fts: bool | None = None  # does documents_fts exist? (checked once)
         try:
             self._conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
@@ -77,6 +78,7 @@ class SQLiteStore:
     def migrate(self, target: int | None = None) -> list[int]:
         """Apply missing migrations (up to ``target``); return the versions applied."""
         with self._lock:
+            self._fts = None  # the FTS migration may create the index
             return apply_migrations(self._conn, MIGRATIONS, target)
 
     def schema_version(self) -> int:
@@ -84,10 +86,12 @@ class SQLiteStore:
         return versions[-1] if versions else 0
 
     def _has_fts(self) -> bool:
-        row = self._conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'"
-        ).fetchone()
-        return row is not None
+        if self._fts is None:
+            row = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'"
+            ).fetchone()
+            self._fts = row is not None
+        return self._fts
 
     # -- runs -----------------------------------------------------------------------------------
 
