@@ -321,3 +321,15 @@ def test_any_event_round_trips(ev: Event) -> None:
         run = store.begin_run([])
         store.save([result("doc", TEXT_A, (ev,))], run)
         assert list(store.events()) == [ev]
+
+
+def test_readers_open_and_read_while_the_writer_holds_its_transaction(db: str, monkeypatch) -> None:
+    writer = saved(db, result("d1", TEXT_A, (event("e1", "d1", TEXT_A),)))
+    writer._conn.execute("BEGIN IMMEDIATE")
+    writer._conn.execute("DELETE FROM events")  # not yet committed
+    monkeypatch.setattr("tocsin.store.sqlite.BUSY_TIMEOUT_S", 0.5)  # a blocked reader fails fast
+    reader = open_store(db)
+    assert [e.event_id for e in reader.events()] == ["e1"]  # WAL: the committed state
+    writer._conn.execute("ROLLBACK")
+    reader.close()
+    writer.close()
