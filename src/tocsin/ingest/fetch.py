@@ -1,0 +1,243 @@
+"""Fetching articles and RSS/Atom feeds over HTTP(S), safely.
+
+* every host is resolved and each of its addresses checked before connecting, on every redirect
+  hop: private, loopback, link-local, reserved, multicast and other non-global addresses are
+  refused unless ``settings.fetch_allow_private`` is set (SSRF protection);
+* at most :data:`MAX_REDIRECTS` redirects, followed by hand so each hop is checked;
+* the body is streamed and cut off at ``settings.fetch_max_bytes``; ``settings.fetch_timeout``
+  bounds each network operation and the whole download.
+
+Known gap: the address is checked, then httpx resolves the name again to connect; a DNS server
+that answers differently the second time (DNS rebinding) is not caught.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+
+from tocsin import __version__
+from tocsin.ingest.decode import DecodeError, decode_bytes
+from tocsin.records import RawDocument, Rejected
+from tocsin.settings import Settings
+
+MAX_REDIRECTS = 5
+USER_AGENT = f"tocsin/{__version__} (news event extraction for research; python-httpx)"
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class FetchError(Exception):
+    """A URL that could not be fetched; the message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str  # after redirects
+    media_type: str  # "text/html", lower-cased, without parameters
+    charset: str | None
+    body: bytes
+
+    def is_feed(self) -> bool:
+        if self.media_type in HTML_TYPES:
+            return False
+        head = self.body[:1024].lstrip().lower()
+        return (
+            self.media_type in FEED_TYPES
+            or head.startswith(b"<?xml")
+            and (b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head)
+            or head.startswith((b"<rss", b"<feed"))
+        )
+
+
+def make_client(settings: Settings) -> httpx.Client:
+    """The HTTP client fetches use: timeouts, User-Agent, no automatic redirects."""
+    return httpx.Client(
+        timeout=httpx.Timeout(settings.fetch_timeout),
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+def check_address(url: httpx.URL, settings: Settings) -> None:
+    """Refuse schemes other than http(s), and hosts that resolve to non-public addresses."""
+    if url.scheme not in ("http", "https"):
+        raise FetchError(f"refusing {url}: only http and https URLs can be fetched")
+    host = url.host
+    if not host:
+        raise FetchError(f"refusing {url}: no host name")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise FetchError(f"cannot resolve host {host!r}: {err.strerror}") from None
+    if settings.fetch_allow_private:
+        return
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        mapped = getattr(address, "ipv4_mapped", None)
+        if mapped is not None:
+            address = mapped
+        if not address.is_global:
+            raise FetchError(
+                f"refusing {url}: {host} resolves to {address}, a {_kind(address)} address "
+                "(set fetch_allow_private=True to fetch from private networks)"
+            )
+
+
+def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    for attr, name in (
+        ("is_loopback", "loopback"),
+        ("is_link_local", "link-local"),
+        ("is_multicast", "multicast"),
+        ("is_unspecified", "unspecified"),
+        ("is_private", "private"),
+        ("is_reserved", "reserved"),
+    ):
+        if getattr(address, attr):
+            return name
+    return "non-public"
+
+
+def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> Fetched:
+    """GET ``url`` with the safeguards above; raise :class:`FetchError` with the reason on failure."""
+    own = client is None
+    client = client or make_client(settings)
+    try:
+        return _fetch(httpx.URL(url), settings, client)
+    except httpx.InvalidURL as err:
+        raise FetchError(f"invalid URL {url!r}: {err}") from None
+    except httpx.TimeoutException:
+        raise FetchError(
+            f"timed out after {settings.fetch_timeout:g} s fetching {url} (settings.fetch_timeout)"
+        ) from None
+    except httpx.HTTPError as err:
+        raise FetchError(f"could not fetch {url}: {type(err).__name__}: {err}") from None
+    finally:
+        if own:
+            client.close()
+
+
+def _fetch(url: httpx.URL, settings: Settings, client: httpx.Client) -> Fetched:
+    deadline = time.monotonic() + settings.fetch_timeout
+    for _hop in range(MAX_REDIRECTS + 1):
+        check_address(url, settings)
+        with client.stream("GET", url) as response:
+            if response.status_code in _REDIRECTS and "location" in response.headers:
+                url = response.url.join(response.headers["location"])
+                continue
+            if response.status_code >= 400:
+                raise FetchError(f"HTTP {response.status_code} {response.reason_phrase} from {url}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > settings.fetch_max_bytes:
+                raise FetchError(_too_big(url, settings))
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > settings.fetch_max_bytes:
+                    raise FetchError(_too_big(url, settings))
+                if time.monotonic() > deadline:
+                    raise FetchError(f"download of {url} took longer than {settings.fetch_timeout:g} s")
+                chunks.append(chunk)
+            content_type = response.headers.get("content-type", "")
+            media_type = content_type.split(";", 1)[0].strip().lower()
+            return Fetched(str(response.url), media_type, response.charset_encoding, b"".join(chunks))
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+
+def _too_big(url: httpx.URL, settings: Settings) -> str:
+    return f"response from {url} is larger than {settings.fetch_max_bytes:,} bytes (settings.fetch_max_bytes)"
+
+
+def iter_url(
+    url: str, settings: Settings, client: httpx.Client | None = None
+) -> Iterator[RawDocument | Rejected]:
+    """An article page → one document; an RSS/Atom feed → one document per entry link."""
+    own = client is None
+    client = client or make_client(settings)
+    try:
+        try:
+            page = fetch(url, settings, client)
+        except FetchError as err:
+            yield Rejected(url, url, str(err))
+            return
+        if page.is_feed():
+            yield from _feed_entries(url, page, settings, client)
+        else:
+            yield _document(url, page, origin=url)
+    finally:
+        if own:
+            client.close()
+
+
+def _feed_entries(
+    url: str, page: Fetched, settings: Settings, client: httpx.Client
+) -> Iterator[RawDocument | Rejected]:
+    import feedparser  # imported lazily: only feeds need it
+
+    # A file-like object, never bytes or str: feedparser would try to open a str as a URL or path.
+    parsed = feedparser.parse(io.BytesIO(page.body), response_headers={"content-location": page.url})
+    if not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        reason = f"invalid feed: {problem}" if problem else "feed has no entries"
+        yield Rejected(url, url, reason)
+        return
+    outlet = parsed.feed.get("title") or None
+    for entry in parsed.entries:
+        link = entry.get("link")
+        entry_id = entry.get("id") or link or f"{url}#{entry.get('title', '')}"
+        if not link:
+            yield Rejected(entry_id, url, "feed entry has no link")
+            continue
+        try:
+            article = fetch(link, settings, client)
+        except FetchError as err:
+            yield Rejected(entry_id, f"{url} -> {link}", str(err))
+            continue
+        doc = _document(entry_id, article, origin=f"{url} -> {link}")
+        if isinstance(doc, RawDocument):
+            doc = RawDocument(
+                doc_id=doc.doc_id,
+                text=doc.text,
+                html=doc.html,
+                url=link,
+                published=entry.get("published") or entry.get("updated") or None,
+                title=entry.get("title") or None,
+                outlet=outlet,
+                origin=doc.origin,
+            )
+        yield doc
+
+
+def _document(doc_id: str, page: Fetched, origin: str) -> RawDocument | Rejected:
+    html = page.media_type in HTML_TYPES or not page.media_type
+    if not html and not page.media_type.startswith("text/"):
+        return Rejected(
+            doc_id, origin, f"unsupported content type {page.media_type!r}: expected HTML, text or a feed"
+        )
+    try:
+        text = page.body.decode(page.charset) if page.charset else decode_bytes(page.body, html=html)
+    except (UnicodeDecodeError, LookupError):
+        try:
+            text = decode_bytes(page.body, html=html)
+        except DecodeError as err:
+            return Rejected(doc_id, origin, str(err))
+    except DecodeError as err:
+        return Rejected(doc_id, origin, str(err))
+    if html:
+        return RawDocument(doc_id=doc_id, html=text, url=page.url, origin=origin)
+    return RawDocument(doc_id=doc_id, text=text, url=page.url, origin=origin)
