@@ -139,6 +139,9 @@ def test_changed_content_replaces_the_document_and_its_events(db: str) -> None:
     assert {ev.doc_id for ev in shared.evidence} == {"d2"}
     assert store.document("d1").text == TEXT_B
     assert store.search_documents("Wednesday") == ["d1"]
+    assert store.search_documents("distance") == ["d2"]  # d1's old text left the index
+    with pytest.raises(StoreError, match="full-text query"):
+        store.search_documents('"unbalanced')
     store.close()
 
 

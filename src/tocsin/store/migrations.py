@@ -147,10 +147,11 @@ def _documents_fts(conn: sqlite3.Connection) -> None:
     """Full-text index of document titles and texts, when this SQLite has FTS5 (optional)."""
     if not fts5_available(conn):
         return
-    conn.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(doc_id UNINDEXED, title, text)")
+    # keyed by documents.rowid (kept by upserts), so replacing a document's entry is a key lookup
+    conn.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text)")
     conn.execute(
-        "INSERT INTO documents_fts (doc_id, title, text) "
-        "SELECT doc_id, coalesce(title, ''), coalesce(text, '') FROM documents"
+        "INSERT INTO documents_fts (rowid, title, text) "
+        "SELECT rowid, coalesce(title, ''), coalesce(text, '') FROM documents"
     )
 
 

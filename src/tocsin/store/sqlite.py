@@ -201,10 +201,13 @@ class SQLiteStore:
             values,
         )
         if self._has_fts():
-            self._conn.execute("DELETE FROM documents_fts WHERE doc_id = ?", (raw.doc_id,))
+            key = self._conn.execute(
+                "SELECT rowid FROM documents WHERE doc_id = ?", (raw.doc_id,)
+            ).fetchone()[0]
+            self._conn.execute("DELETE FROM documents_fts WHERE rowid = ?", (key,))
             self._conn.execute(
-                "INSERT INTO documents_fts (doc_id, title, text) VALUES (?, ?, ?)",
-                (raw.doc_id, values["title"] or "", values["text"] or ""),
+                "INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)",
+                (key, values["title"] or "", values["text"] or ""),
             )
         return True
 
@@ -348,7 +351,8 @@ class SQLiteStore:
             raise StoreError("this SQLite has no FTS5, so documents are not full-text indexed")
         try:
             found = self._conn.execute(
-                "SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
+                "SELECT d.doc_id FROM documents_fts f JOIN documents d ON d.rowid = f.rowid "
+                "WHERE documents_fts MATCH ? ORDER BY f.rank LIMIT ?",
                 (query, limit),
             )
             return [r[0] for r in found]
