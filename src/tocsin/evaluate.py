@@ -160,7 +160,7 @@ def _documents(records: Iterable[dict[str, Any]], origin: str) -> Iterator[Any]:
 
 def evaluate_gold(gold_dir: Path, settings: Any, components: Any = None) -> dict[str, Any]:
     """Run the whole pipeline on a gold set in a temporary database and score its export."""
-    from tocsin.export import event_to_dict
+    from tocsin.export import event_record
     from tocsin.pipeline import run
     from tocsin.store.base import open_store
 
@@ -172,7 +172,7 @@ def evaluate_gold(gold_dir: Path, settings: Any, components: Any = None) -> dict
         try:
             docs = _documents(gold_documents(gold_dir), origin=str(gold_dir))
             summary = run(docs, store, settings, sources=[str(gold_dir)], components=components)
-            predicted = [event_to_dict(e) for e in store.events()]
+            predicted = [event_record(e) for e in store.events()]
         finally:
             store.close()
     result = score(read_jsonl(gold_path), predicted)

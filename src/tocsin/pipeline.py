@@ -64,7 +64,8 @@ def process(raw: RawDocument, c: Components) -> DocumentResult:
     # 3. relevance
     relevance = c.relevance.score([article.text])[0] if c.relevance is not None else 1.0
     if relevance < c.settings.relevance_threshold:
-        return DocumentResult(raw=raw, article=article, relevance=relevance)
+        reason = f"relevance {relevance:.2f} below threshold {c.settings.relevance_threshold:.2f}"
+        return DocumentResult(raw=raw, article=article, relevance=relevance, skipped=reason)
     # 4. mentions
     sentences = c.split(article)
     mentions = find_mentions(sentences)
@@ -147,30 +148,44 @@ def _count(summary: RunSummary, result: DocumentResult | None) -> RunSummary:
 def _results(
     items: Iterable[RawDocument | Rejected], store: Store, settings: Settings, components: Components | None
 ) -> Iterator[DocumentResult | None]:
-    """Results in input order; ``None`` for a document the store already holds unchanged."""
-    raws = _tag_rejections(items)
+    """Results in input order; ``None`` for a document the store already holds unchanged.
+
+    A document is known when its raw content (checked before any work) or its clean content (the same
+    article scraped again with different junk lines) is already stored under its id.
+    """
+    work = (_triage(item, store) for item in items)
     if settings.workers > 1 and components is None:
         from tocsin.scale.local import process_in_pool
 
-        results: Iterable[DocumentResult] = process_in_pool(raws, settings)
+        results: Iterable[DocumentResult | None] = process_in_pool(work, settings)
     else:
         c = components or make_components(settings)
-        results = (r.result if isinstance(r, _Failed) else safe_process(r, c) for r in raws)
+        results = (settle(item, c) for item in work)
     for result in results:
-        if result.article is not None and store.is_known(result.raw.doc_id, result.article.content_hash):
+        if result is not None and result.article is not None and store.is_known(
+            result.raw.doc_id, result.article.content_hash
+        ):
             yield None
         else:
             yield result
 
 
 @dataclass(frozen=True, slots=True)
-class _Failed:
-    result: DocumentResult
+class Settled:
+    """An item that needs no processing: a rejection from ingest, or ``None`` for a known document."""
+
+    result: DocumentResult | None
 
 
-def _tag_rejections(items: Iterable[RawDocument | Rejected]) -> Iterator[RawDocument | _Failed]:
-    for item in items:
-        if isinstance(item, Rejected):
-            yield _Failed(DocumentResult(raw=RawDocument(item.doc_id, origin=item.origin), article=None, rejected=item))
-        else:
-            yield item
+def _triage(item: RawDocument | Rejected, store: Store) -> RawDocument | Settled:
+    from tocsin.store.base import raw_content_hash
+
+    if isinstance(item, Rejected):
+        return Settled(DocumentResult(raw=RawDocument(item.doc_id, origin=item.origin), article=None, rejected=item))
+    if store.is_known(item.doc_id, raw_content_hash(item)):
+        return Settled(None)
+    return item
+
+
+def settle(item: RawDocument | Settled, c: Components) -> DocumentResult | None:
+    return item.result if isinstance(item, Settled) else safe_process(item, c)

@@ -24,15 +24,13 @@ def _init(settings: Settings) -> None:
     _worker_components = make_components(settings)
 
 
-def _work(item: Any) -> DocumentResult:
-    from tocsin.pipeline import _Failed, safe_process
+def _work(item: Any) -> DocumentResult | None:
+    from tocsin.pipeline import settle
 
-    if isinstance(item, _Failed):
-        return item.result
-    return safe_process(item, _worker_components)
+    return settle(item, _worker_components)
 
 
-def process_in_pool(items: Iterable[Any], settings: Settings) -> Iterator[DocumentResult]:
+def process_in_pool(items: Iterable[Any], settings: Settings) -> Iterator[DocumentResult | None]:
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(settings.workers, initializer=_init, initargs=(settings,)) as pool:
         yield from pool.imap(_work, items, chunksize=CHUNKSIZE)
