@@ -33,6 +33,8 @@ __all__ = ["LanguageDetector", "clean", "content_hash", "default_detector"]
 # period; headlines in the rt.com excerpts and the ScrapingHub titles are under 160 characters.
 TITLE_MAX_CHARS = 200
 TITLE_MAX_WORDS = 30
+# How many lines from the top may be the headline when metadata gives the title separately.
+TITLE_SEARCH_LINES = 3
 # A standfirst (the summary under a headline) is at most this long; longer is the first paragraph.
 STANDFIRST_MAX_CHARS = 320
 # Hard-wrapped text: a line at least this long, not ending a sentence, followed by a line that
@@ -89,8 +91,7 @@ def clean(
     given_title = raw.title or (meta.title if meta else None)
     title = _one_line(given_title) if given_title else None
     if title:
-        key = line_key(title)
-        units = [u for u in units if line_key(u.text) != key]
+        units, title = _drop_title_lines(units, title)
     elif len(units) > 1 and _looks_like_title(units[0].text):
         title = units.pop(0).text
     standfirst = None
@@ -171,12 +172,14 @@ def _classify(text: str) -> tuple[list[_Unit], datetime | None]:
         if in_links and len(line) <= MAX_BOILERPLATE_CHARS and not ends_sentence(line):
             continue
         in_links = False
-        seen_prose = seen_prose or ends_sentence(line)
         key = line_key(line)
-        if key in seen:
+        # A headline printed twice above the story is dropped; lines repeated further down
+        # (subheadings, recipe lines in a list) are the page's own.
+        if key in seen and not seen_prose:
             continue
         seen.add(key)
         units.append(_Unit(line, block))
+        seen_prose = seen_prose or ends_sentence(line)
     return units, found_date
 
 
@@ -196,6 +199,25 @@ def _join_wrapped(units: list[_Unit]) -> list[_Unit]:
         else:
             out.append(_Unit(unit.text, unit.block))
     return out
+
+
+def _drop_title_lines(units: list[_Unit], title: str) -> tuple[list[_Unit], str]:
+    """Drop the headline from the text when metadata gives it too.
+
+    Page titles often carry the site name ("Headline | The Blog"): a line near the top that the
+    given title starts with is the headline, and its wording (without the site name) is kept.
+    """
+    key = line_key(title)
+    kept = []
+    for index, unit in enumerate(units):
+        unit_key = line_key(unit.text)
+        if unit_key == key:
+            continue
+        if index < TITLE_SEARCH_LINES and unit_key and key.startswith(unit_key + " ") and len(unit_key) > 10:
+            title, key = unit.text, unit_key
+            continue
+        kept.append(unit)
+    return kept, title
 
 
 def _looks_like_title(line: str) -> bool:

@@ -17,7 +17,7 @@ _DASH = r"(?:--|-|—|–|:)"
 # "JOHANNESBURG, March 3 (Sapa) -", "NEW DELHI (Reuters) -", "AHMEDABAD:", "KABUL, April 11 (Xinhua)--"
 _UPPER = re.compile(
     rf"(?<!\w)(?P<place>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){{0,3}})(?:\s*/\s*[A-Z][A-Z.' -]+)?"
-    rf"(?:,\s*(?P<region>[A-Z][\w.' ]{{1,30}}?))?(?:,?\s+(?P<day>{_DAY}))?"
+    rf"(?:,\s*(?!{_DAY})(?P<region>[A-Z][\w.' ]{{1,30}}?))?(?:,?\s+(?P<day>{_DAY}))?"
     rf"\s*(?P<agency>{_AGENCY})?\s*{_DASH}\s*"
 )
 # "Ahmedabad, March 3 (PTI):" — title case needs a date to be told from an ordinary sentence.
