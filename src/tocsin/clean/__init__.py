@@ -37,9 +37,12 @@ TITLE_MAX_WORDS = 30
 TITLE_SEARCH_LINES = 3
 # A standfirst (the summary under a headline) is at most this long; longer is the first paragraph.
 STANDFIRST_MAX_CHARS = 320
-# Hard-wrapped text: a line at least this long, not ending a sentence, followed by a line that
-# starts in lower case, continues on that line (e-mail style wrapping is at 60-80 characters).
+# Hard-wrapped text (e-mail style, 60-80 characters a line): lines of a wrapped block are at
+# least WRAP_MIN_CHARS long but the last, at most WRAP_MAX_CHARS, and at least half of them stop
+# mid-sentence. Scraped one-paragraph-a-line text has lines of hundreds of characters.
 WRAP_MIN_CHARS = 30
+WRAP_MAX_CHARS = 100
+WRAP_UNFINISHED_SHARE = 0.5
 
 _TOKEN = re.compile(r"\w+")
 _LOWER_START = re.compile(r"^[a-z]")
@@ -184,21 +187,48 @@ def _classify(text: str) -> tuple[list[_Unit], datetime | None]:
 
 
 def _join_wrapped(units: list[_Unit]) -> list[_Unit]:
-    out: list[_Unit] = []
+    """Join lines that are one paragraph hard-wrapped (e-mail style) into one line.
+
+    A block is wrapped when it has several lines, none longer than :data:`WRAP_MAX_CHARS`, all but
+    the last at least :data:`WRAP_MIN_CHARS`, and most of them not ending a sentence. Elsewhere a
+    line continues the previous one only when it starts in lower case after an unfinished line.
+    The document's first line (a headline) is never joined to what follows it.
+    """
+    blocks: list[list[_Unit]] = []
     for unit in units:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and prev.block == unit.block
-            and len(prev.text) >= WRAP_MIN_CHARS
-            and prev.text[-1] not in _ENDS_SENTENCE
-            and _LOWER_START.match(unit.text)
-            and dateline_place(unit.text) is None
-        ):
-            prev.text = f"{prev.text} {unit.text}"
+        if blocks and blocks[-1][-1].block == unit.block and unit is not units[1]:
+            blocks[-1].append(unit)
         else:
-            out.append(_Unit(unit.text, unit.block))
+            blocks.append([unit])
+    out: list[_Unit] = []
+    for block in blocks:
+        if _is_wrapped(block):
+            out.append(_Unit(" ".join(u.text for u in block), block[0].block))
+            continue
+        for unit in block:
+            prev = out[-1] if out else None
+            if (
+                prev is not None
+                and prev.block == unit.block
+                and len(prev.text) >= WRAP_MIN_CHARS
+                and prev.text[-1] not in _ENDS_SENTENCE
+                and _LOWER_START.match(unit.text)
+                and dateline_place(unit.text) is None
+            ):
+                prev.text = f"{prev.text} {unit.text}"
+            else:
+                out.append(_Unit(unit.text, unit.block))
     return out
+
+
+def _is_wrapped(block: list[_Unit]) -> bool:
+    if len(block) < 2 or any(len(u.text) > WRAP_MAX_CHARS for u in block):
+        return False
+    heads = block[:-1]
+    if any(len(u.text) < WRAP_MIN_CHARS for u in heads):
+        return False
+    unfinished = sum(u.text[-1] not in _ENDS_SENTENCE for u in heads)
+    return unfinished / len(heads) >= WRAP_UNFINISHED_SHARE
 
 
 def _drop_title_lines(units: list[_Unit], title: str) -> tuple[list[_Unit], str]:

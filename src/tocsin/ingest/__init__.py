@@ -27,7 +27,14 @@ from tocsin.ingest.files import iter_folder, iter_path, iter_stdin, strip_extens
 from tocsin.records import RawDocument, Rejected
 from tocsin.settings import Settings
 
-__all__ = ["iter_documents", "iter_source"]
+__all__ = ["iter_documents", "iter_source", "samples_dir"]
+
+
+def samples_dir() -> Path:
+    """The bundled sample articles (``tocsin/samples``), a folder source for demos and tests."""
+    from importlib.resources import files
+
+    return Path(str(files("tocsin") / "samples"))
 
 
 def iter_documents(
