@@ -1,0 +1,1 @@
+"""Cross-article deduplication: near-duplicate documents, merged events, story groups."""
