@@ -1,0 +1,82 @@
+"""The built-in geocoder, registered as "geonames": gazetteer matching + context disambiguation.
+
+geocoder = make_geocoder(Settings.load())     # builds the index under cache_dir on first use
+geocoder.parse("Protesters gathered in Almaty on Wednesday.")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tocsin.geo.base import GeoHints, register_geocoder
+from tocsin.geo.gazetteer import Gazetteer, PlaceRow, build_index, ensure_index
+from tocsin.geo.recognize import find_spans
+from tocsin.geo.resolve import Group, resolve
+from tocsin.records import Place, Toponym
+
+if TYPE_CHECKING:
+    from tocsin.settings import Settings
+
+__all__ = ["GeonamesGeocoder", "build_index", "geonames_geocoder", "to_place"]
+
+
+def to_place(row: PlaceRow) -> Place:
+    return Place(
+        name=row.name,
+        country=row.country,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        geonameid=row.geonameid,
+        admin1=row.admin1,
+        feature_class=row.feature_class,
+        feature_code=row.feature_code,
+        population=row.population,
+        geo_precision=row.precision,
+    )
+
+
+class GeonamesGeocoder:
+    """Finds and resolves place names against the GeoNames index in ``cache_dir``.
+
+    The index is opened (and built, if missing or stale) on the first ``parse``, not before.
+    """
+
+    def __init__(self, cache_dir: Path, progress: Callable[[str], None] | None = None) -> None:
+        self.cache_dir = Path(cache_dir)
+        self._progress = progress
+        self._gazetteer: Gazetteer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            with self._lock:
+                if self._gazetteer is None:
+                    self._gazetteer = Gazetteer(ensure_index(self.cache_dir, self._progress))
+        return self._gazetteer
+
+    def parse(self, text: str, hints: GeoHints | None = None) -> tuple[Toponym, ...]:
+        gz = self.gazetteer
+        spans = find_spans(gz, text, hints.dateline if hints else None)
+        if not spans:
+            return ()
+        by_key: dict[str, list] = {}
+        for span in spans:
+            by_key.setdefault(span.key, []).append(span)
+        candidates = gz.candidates(sorted({s.name_id for s in spans}))
+        groups = [
+            Group(key, tuple(ss), tuple(candidates.get(ss[0].name_id, ()))) for key, ss in by_key.items()
+        ]
+        places = {
+            g.key: (to_place(row) if row else None)
+            for g, row in zip(groups, resolve(groups, hints), strict=True)
+        }
+        return tuple(Toponym(s.start, s.end, text[s.start : s.end], places[s.key]) for s in spans)
+
+
+@register_geocoder("geonames")
+def geonames_geocoder(settings: Settings) -> GeonamesGeocoder:
+    return GeonamesGeocoder(settings.cache_dir)

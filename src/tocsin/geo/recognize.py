@@ -1,0 +1,178 @@
+"""Toponym recognition by gazetteer matching, not by NER labels.
+
+Every gazetteer name found on word boundaries in the folded text is a candidate span; these rules then
+drop what is probably not a place:
+  1. case: in normal text a place name starts with a capital; country abbreviations match exactly ("US");
+     a short all-capitals word in mixed-case text is an acronym ("CAN", "WHO"), not a place;
+  2. commonness: a one-word name that is also an English word ("Police", "March", "Hope") must belong
+     to a place big enough for the word's frequency (wordfreq Zipf, stored in the index);
+  3. people: a name right after a title ("Gov. Jackson") or after a capitalised non-place word
+     ("George Washington") is a person;
+  4. all-lower-case text (some outlets publish it) needs stronger evidence: bigger places only.
+A dateline ("AHMEDABAD:" / "ahmedabad:" at the start) and a following "district", "region", ... are
+noted on the span for the resolver. Overlaps keep the longest span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from tocsin.geo.gazetteer import F_ABBREV, F_ADMIN1, F_COUNTRY, F_DEMONYM, Gazetteer
+from tocsin.geo.normalize import fold
+
+# Commonness gate, calibrated on names like police (Zipf 5.3, Police PL 34k people: reject), reading
+# (5.1, Reading UK 318k: keep when capitalised mid-sentence), ahmedabad (3.1, 6.3M: keep even lower-case):
+# a one-word name with Zipf z needs a place of at least 10**(z + slack) people.
+COMMON_ZIPF = 3.5  # below this a word is rare enough in English to be taken as a name
+SLACK_SENTENCE_START = 1.0  # capitalised only because it starts a sentence: as strict as lower case
+SLACK_MID_SENTENCE = 0.0  # capitalised mid-sentence: good evidence of a proper noun
+SLACK_LOWER_CASE = 1.5  # all-lower-case text: no case evidence at all
+LOWER_CASE_MIN_POP = 20_000  # lower-case text: smaller towns are too often ordinary words
+LOWER_CASE_TEXT_RATIO = 0.01  # fewer capitals than this among letters → the text is lower-cased
+ACRONYM_MAX_LEN = 4  # "CAN", "WHO", "LIMA" in capitals inside mixed-case text are acronyms
+
+TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "gov", "governor", "sen", "senator", "rep", "president", "judge",
+    "sheriff", "officer", "chief", "coach", "rev", "reverend", "lt", "sgt", "capt", "det", "deputy",
+    "mayor", "commissioner", "pastor", "father", "sister", "brother", "prof", "gen", "col", "maj", "king",
+    "queen", "prince", "princess", "lady", "lord", "sir", "trooper", "cpl", "pvt", "attorney", "justice",
+}  # fmt: skip
+# Capitalised words that may precede a place name without making it a person's or a firm's name.
+PLACE_PREFIXES = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper",
+    "lower", "new", "old", "greater", "downtown", "metro", "northeast", "northwest", "southeast",
+    "southwest", "rural", "suburban", "in", "at", "from", "to", "of", "near", "and", "the", "across",
+    "outside", "around", "inside", "between", "for", "on", "by", "with", "via", "into", "over",
+}  # fmt: skip
+# A word after the name that says what kind of place it is: → the level the resolver should prefer.
+SUFFIXES = {
+    "district": "ADM2", "county": "ADM2", "parish": "ADM2", "borough": "ADM2", "tehsil": "ADM2",
+    "taluka": "ADM2", "municipality": "ADM2", "region": "ADM1", "province": "ADM1", "state": "ADM1",
+    "oblast": "ADM1", "governorate": "ADM1", "prefecture": "ADM1", "division": "ADM1", "city": "PPL",
+    "town": "PPL", "village": "PPL",
+}  # fmt: skip
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
+_PREV_WORD = re.compile(r"([A-Za-z]+)(\.?)[ \t]+$")
+_DATELINE_END = re.compile(r"\s*(?:[:(—–]|,\s*[A-Za-z .]+\s*[:(—–-]|\s[-–—]\s)")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    name_id: int
+    key: str
+    level: str | None = None  # from a following "district", "region", ...
+    dateline: bool = False
+    abbreviation: bool = False  # matched a country abbreviation exactly ("US", "U.K.")
+
+
+def is_lower_case_text(text: str) -> bool:
+    letters = sum(1 for c in text if c.isalpha())
+    uppers = sum(1 for c in text if c.isupper())
+    return letters > 0 and uppers / letters < LOWER_CASE_TEXT_RATIO
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \"'“‘(")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _common_word_ok(gz: Gazetteer, name_id: int, slack: float, min_pop: int = 0) -> bool:
+    zipf, maxpop, flags = gz.zipf[name_id], gz.maxpop[name_id], gz.flags[name_id]
+    if flags & F_COUNTRY and zipf < 5.5:  # "China", "Turkey", "Jordan": country names are meant as such
+        return True
+    if maxpop < min_pop:
+        return False
+    return zipf < COMMON_ZIPF or maxpop >= 10 ** (zipf + slack)
+
+
+def _person_like(text: str, start: int) -> bool:
+    """ "Gov. Jackson", "George Washington": a capitalised non-place word or a title right before."""
+    m = _PREV_WORD.search(text, max(0, start - 40), start)
+    if not m or m.end() != start:
+        return False
+    word = m.group(1)
+    low = word.lower()
+    if low in TITLES:
+        return True
+    if m.group(2) or not word[0].isupper() or word.isupper() or low in PLACE_PREFIXES:
+        return False
+    # a capitalised word starting a sentence is only a first name if it is not a common word
+    return not _sentence_start(text, m.start())
+
+
+def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Span]:
+    folded = fold(text)
+    lower_case = is_lower_case_text(text)
+    n = len(text)
+    head = len(text) - len(text.lstrip())
+    found: list[Span] = []
+    for end_index, name_id in gz.automaton.iter(folded):
+        end = end_index + 1
+        start = end - gz.key_length(name_id)
+        if (start > 0 and folded[start - 1].isalnum()) or (end < n and folded[end].isalnum()):
+            continue
+        surface = text[start:end]
+        flags = gz.flags[name_id]
+        at_dateline = start == head and bool(_DATELINE_END.match(text, end))
+        abbreviation = bool(flags & F_ABBREV) and gz.originals.get(name_id) == surface
+        if flags & F_ABBREV and not abbreviation and not flags & ~F_ABBREV:
+            continue
+        if not _accept(gz, text, start, end, name_id, lower_case, at_dateline):
+            continue
+        level = None
+        m = _NEXT_WORD.match(text, end)
+        if m and m.group(1).lower() in SUFFIXES:
+            level = SUFFIXES[m.group(1).lower()]
+            if m.group(1)[0].isupper() and not lower_case and level != "PPL":
+                end = m.end()
+        key = folded[start : end_index + 1]
+        found.append(Span(start, end, name_id, key, level, at_dateline, abbreviation))
+    spans = _longest(found)
+    if dateline:
+        key = " ".join(fold(dateline).split())
+        spans = [s if s.key != key else replace(s, dateline=True) for s in spans]
+    return spans
+
+
+def _accept(
+    gz: Gazetteer, text: str, start: int, end: int, name_id: int, lower_case: bool, at_dateline: bool
+) -> bool:
+    surface = text[start:end]
+    flags = gz.flags[name_id]
+    if flags & F_ABBREV and gz.originals.get(name_id) == surface:
+        return True
+    one_word = " " not in surface.strip()
+    if lower_case:
+        if at_dateline:
+            return _common_word_ok(gz, name_id, SLACK_MID_SENTENCE)
+        if flags & (F_COUNTRY | F_ADMIN1 | F_DEMONYM) and gz.zipf[name_id] < 5.0:
+            return True
+        return _common_word_ok(gz, name_id, SLACK_LOWER_CASE, LOWER_CASE_MIN_POP)
+    if not surface[:1].isupper():
+        return False
+    words = surface.split()
+    if not words[-1][:1].isupper() and not words[-1][:1].isdigit():
+        return False
+    if one_word and surface.isupper() and len(surface) <= ACRONYM_MAX_LEN and not at_dateline:
+        context = text[max(0, start - 30) : end + 30]
+        if sum(c.isupper() for c in context) < 0.5 * sum(c.isalpha() for c in context):
+            return False
+    if not at_dateline and _person_like(text, start):
+        return False
+    if not one_word:
+        return True
+    slack = SLACK_SENTENCE_START if _sentence_start(text, start) else SLACK_MID_SENTENCE
+    return _common_word_ok(gz, name_id, slack)
+
+
+def _longest(spans: list[Span]) -> list[Span]:
+    spans.sort(key=lambda s: (s.start - s.end, s.start))
+    taken: list[Span] = []
+    for s in spans:
+        if all(s.end <= t.start or s.start >= t.end for t in taken):
+            taken.append(s)
+    taken.sort(key=lambda s: s.start)
+    return taken
