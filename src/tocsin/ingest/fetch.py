@@ -199,7 +199,9 @@ def _feed_entries(
     outlet = parsed.feed.get("title") or None
     for entry in parsed.entries:
         link = entry.get("link")
-        entry_id = entry.get("id") or link or f"{url}#{entry.get('title', '')}"
+        # The entry's link is its id, as for a page fetched directly: the same article reached
+        # through a feed and by its URL is one document.
+        entry_id = link or entry.get("id") or f"{url}#{entry.get('title', '')}"
         if not link:
             yield Rejected(entry_id, url, "feed entry has no link")
             continue

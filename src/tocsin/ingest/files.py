@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from tocsin.ingest.decode import SNIFF_BYTES, DecodeError, decode_bytes, utf8_error
+from tocsin.ingest.decode import SNIFF_BYTES, DecodeError, decode_bytes, detect_encoding, utf8_error
 from tocsin.ingest.fields import HTML_KEYS, TEXT_KEYS, RecordError, content_id, record_id, to_document
 from tocsin.records import RawDocument, Rejected
 
@@ -190,7 +190,7 @@ def iter_csv(stream: BinaryIO, base_id: str, origin: str, max_bytes: int) -> Ite
     encoding = "utf-8"
     if utf8_error(head[: max(0, len(head) - 4)]):  # the sample may end inside a multi-byte character
         try:
-            encoding = _detect_encoding(head)
+            encoding = detect_encoding(head)
         except DecodeError as err:
             yield Rejected(base_id, origin, str(err))
             return
@@ -222,7 +222,9 @@ def iter_csv(stream: BinaryIO, base_id: str, origin: str, max_bytes: int) -> Ite
             base_id, origin, f"no 'text' or 'html' column in the CSV header ({', '.join(header)[:200]})"
         )
         return
+    end = reader.line_num
     while True:
+        start = end + 1
         try:
             row = next(reader)
         except StopIteration:
@@ -236,9 +238,10 @@ def iter_csv(stream: BinaryIO, base_id: str, origin: str, max_bytes: int) -> Ite
         while oversize:
             n = oversize.pop(0)
             yield Rejected(f"{base_id}:{n}", f"{origin}:{n}", f"line {n}: longer than {max_bytes:,} bytes")
+        end = reader.line_num
         if not row or not any(cell.strip() for cell in row):
             continue
-        lineno = reader.line_num
+        lineno = start
         where = f"{origin}:{lineno}"
         record = dict(zip(header, row, strict=False))
         fallback_id = record_id(record) or f"{base_id}:{lineno}"
@@ -257,17 +260,6 @@ def iter_csv(stream: BinaryIO, base_id: str, origin: str, max_bytes: int) -> Ite
 
 def _has_surrogates(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
-
-
-def _detect_encoding(sample: bytes) -> str:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample).best()
-    if best is None:
-        raise DecodeError(
-            "not valid UTF-8 and the character encoding could not be detected; re-encode as UTF-8"
-        )
-    return best.encoding
 
 
 class _PrefixedRaw(io.RawIOBase):
