@@ -110,9 +110,10 @@ def clean(
 
     # 7. assemble
     body = [u.text for u in units]
+    if not body and not standfirst:  # a headline alone is not an article
+        reason = "no article text found in HTML" if meta is not None else "no text after cleaning"
+        return Rejected(raw.doc_id, raw.origin, reason)
     parts = [p for p in (title, standfirst, *body) if p]
-    if not parts:
-        return Rejected(raw.doc_id, raw.origin, "no text after cleaning")
     article_text, spans = _assemble(parts, settings.max_text_chars)
     kept = len(spans)
     n_head = (1 if title else 0) + (1 if standfirst else 0)

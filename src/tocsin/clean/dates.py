@@ -19,6 +19,10 @@ _DATEPARSER_SETTINGS = {
     "PREFER_DATES_FROM": "past",
 }
 
+# Languages tried for free-text ``published`` values. Letting dateparser try all of its ~200
+# languages costs 4 s for each value it cannot parse; this list costs ~10 ms (0.8 s once).
+PUBLISHED_LANGUAGES = ["en", "fr", "es", "de", "pt", "it", "nl", "ru", "tr", "id", "ar", "hi"]
+
 # Longest date line we try to parse ("Last updated: Wednesday, 5 January 2022, 08:44 GMT+6" is 54).
 MAX_DATE_LINE_CHARS = 70
 
@@ -65,7 +69,9 @@ def parse_published(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
         pass
-    return _dateparser(value, None)
+    if not any(c.isdigit() for c in value):
+        return None  # "yesterday" or "last spring" would be resolved against today's date
+    return _dateparser(value, PUBLISHED_LANGUAGES)
 
 
 def date_line(line: str) -> datetime | None:
