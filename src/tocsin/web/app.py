@@ -1,0 +1,232 @@
+"""The REST API and the dashboard: ``create_app`` builds the app, ``serve`` runs it with uvicorn.
+
+Read-only unless a token is configured; then ``POST /api/documents`` runs the pipeline on a
+document and stores the result through the one writer thread (tocsin.web.writer).
+"""
+
+import hmac
+import io
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Annotated
+
+try:
+    import fastapi  # noqa: F401
+except ImportError:  # pragma: no cover - depends on how tocsin was installed
+    raise ImportError("the web API needs the web extra: pip install 'tocsin[web]'") from None
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from tocsin.export import EXPORTERS
+from tocsin.records import RawDocument
+from tocsin.settings import Settings
+from tocsin.store.base import Store, open_store
+from tocsin.web import assets
+from tocsin.web.generic import StoreReader
+from tocsin.web.models import (
+    DocumentIn,
+    DocumentOut,
+    EventOut,
+    EventPage,
+    IngestOut,
+    StatsOut,
+    document_out,
+    event_out,
+    stats_out,
+)
+from tocsin.web.params import event_query
+from tocsin.web.query import EventQuery, EventReader, SQLiteReader
+from tocsin.web.security import SecurityHeaders
+from tocsin.web.writer import Pipeline, Writer, default_pipeline
+
+# A shorter token is guessable; `python -c "import secrets; print(secrets.token_urlsafe(32))"`
+MIN_TOKEN_CHARS = 16
+# Largest page of /api/events; exports (CSV, GeoJSON) are not paged.
+MAX_PAGE = 1000
+DEFAULT_PAGE = 100
+WRITES_DISABLED = (
+    "writes are disabled: this server was started without an API token. Start it with a token "
+    "(serve(..., token=...), see docs/web.md) and send 'Authorization: Bearer <token>'"
+)
+
+
+def _reader(request: Request) -> EventReader:
+    return request.app.state.reader
+
+
+# FastAPI reads these annotations at run time: they live at module level, and this module does not
+# use ``from __future__ import annotations``.
+Reader = Annotated[EventReader, Depends(_reader)]
+Filters = Annotated[EventQuery, Depends(event_query)]
+
+
+def _reader_for(store: Store) -> EventReader:
+    from tocsin.store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore) and store.path != ":memory:":
+        return SQLiteReader(store.path)
+    return StoreReader(store)
+
+
+def create_app(
+    store_factory: Callable[[str], Store] = open_store,
+    settings: Settings | None = None,
+    *,
+    token: str | None = None,
+    make_pipeline: Callable[[], Pipeline] | None = None,
+) -> FastAPI:
+    """The tocsin web app over the store ``store_factory(settings.db)`` (opened at start-up).
+
+    ``token`` enables ``POST /api/documents`` for requests bearing it. ``make_pipeline`` builds
+    the function run on posted documents (default: the real pipeline, built on the first post).
+    """
+    settings = settings or Settings.load()
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise ValueError(f"the API token must have at least {MIN_TOKEN_CHARS} characters")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = store_factory(settings.db)
+        app.state.reader = _reader_for(store)
+        app.state.writer = Writer(store, make_pipeline or default_pipeline(settings))
+        try:
+            yield
+        finally:
+            app.state.writer.close()
+            app.state.reader.close()
+            store.close()
+
+    app = FastAPI(
+        title="tocsin",
+        summary="Protest and riot events extracted from news, in ACLED's vocabulary.",
+        docs_url=None,  # served below with local Swagger UI files and no inline script
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.state.token = token
+    _mount_front_end(app)
+
+    @app.get("/api/events", response_model=EventPage, tags=["events"])
+    def list_events(
+        r: Reader,
+        q: Filters,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="events per page")] = DEFAULT_PAGE,
+        offset: Annotated[int, Query(ge=0, description="events to skip")] = 0,
+    ) -> EventPage:
+        """Events matching the filters, one page at a time, with the total count."""
+        page = r.page(replace(q, limit=limit, offset=offset))
+        return EventPage(
+            total=page.total, limit=limit, offset=offset, search=r.search_mode,
+            events=[event_out(e) for e in page.events],
+        )  # fmt: skip
+
+    @app.get("/api/events.geojson", tags=["events"], response_class=Response)
+    def events_geojson(r: Reader, q: Filters) -> Response:
+        """The filtered events as a GeoJSON FeatureCollection (events without coordinates left out)."""
+        return _export(r, q, "geojson", "application/geo+json")
+
+    @app.get("/api/events.csv", tags=["events"], response_class=Response)
+    def events_csv(r: Reader, q: Filters) -> Response:
+        """The filtered events as CSV in ACLED's columns (then tocsin's)."""
+        return _export(r, q, "csv", "text/csv; charset=utf-8")
+
+    @app.get("/api/events/{event_id}", response_model=EventOut, tags=["events"])
+    def get_event(r: Reader, event_id: str) -> EventOut:
+        """One event with all its sources (and what each said) and its evidence."""
+        found = r.event(event_id)
+        if found is None:
+            raise HTTPException(404, f"no event {event_id!r}; list events with GET /api/events")
+        return event_out(*found)
+
+    @app.get("/api/stats", response_model=StatsOut, tags=["events"])
+    def stats(r: Reader, q: Filters) -> StatsOut:
+        """Counts of the filtered events by day, by week, by country and by type."""
+        return stats_out(r.stats(q))
+
+    @app.get("/api/documents/{doc_id}", response_model=DocumentOut, tags=["documents"])
+    def get_document(r: Reader, doc_id: str) -> DocumentOut:
+        """A document's clean text, its events, and where their evidence sits in the text."""
+        view = r.document(doc_id)
+        if view is None:
+            raise HTTPException(404, f"no document {doc_id!r} in this store")
+        return document_out(view)
+
+    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+        if token is None:
+            raise HTTPException(403, WRITES_DISABLED)
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise HTTPException(
+                401, "missing or wrong API token: send 'Authorization: Bearer <token>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )  # fmt: skip
+
+    @app.post(
+        "/api/documents", response_model=IngestOut, status_code=201, tags=["documents"],
+        dependencies=[Depends(require_token)],
+    )  # fmt: skip
+    async def post_document(request: Request, doc: DocumentIn) -> IngestOut:
+        """Run the pipeline on one document and store the result (needs the API token)."""
+        raw = RawDocument(
+            doc_id=doc.id, text=doc.text, html=doc.html, url=doc.url, published=doc.published,
+            title=doc.title, outlet=doc.source, origin=f"api:{doc.id}",
+        )  # fmt: skip
+        result = await request.app.state.writer.ingest(raw)
+        status = "rejected" if result.rejected else "skipped" if result.skipped else "processed"
+        reason = result.rejected.reason if result.rejected else result.skipped
+        return IngestOut(
+            doc_id=doc.id, status=status, reason=reason, relevance=result.relevance,
+            events=[event_out(e) for e in result.events],
+        )  # fmt: skip
+
+    @app.get("/api/meta", tags=["meta"])
+    def meta(r: Reader) -> dict[str, object]:
+        """What this server offers: search mode, whether writes are enabled, the type vocabulary."""
+        from tocsin.records import SUB_EVENT_TYPES
+
+        return {"search": r.search_mode, "writes": token is not None, "sub_event_types": SUB_EVENT_TYPES}
+
+    return app
+
+
+def _export(r: EventReader, q: EventQuery, fmt: str, media_type: str) -> Response:
+    buffer = io.StringIO(newline="")
+    EXPORTERS[fmt](r.iter_events(q), buffer)
+    return Response(
+        buffer.getvalue(),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="tocsin-events.{fmt}"'},
+    )
+
+
+def _mount_front_end(app: FastAPI) -> None:
+    app.mount("/static/app", StaticFiles(directory=assets.DASHBOARD_DIR), name="app")
+    app.mount("/static/leaflet", StaticFiles(directory=assets.leaflet_dir()), name="leaflet")
+    app.mount("/static/swagger", StaticFiles(directory=assets.swagger_dir()), name="swagger")
+    outlines: list[bytes] = []  # built on the first request, then kept
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(assets.DASHBOARD_DIR / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(assets.DASHBOARD_DIR / "docs.html")
+
+    @app.get("/static/countries.geojson", include_in_schema=False)
+    def countries() -> Response:
+        if not outlines:
+            outlines.append(assets.countries_geojson())
+        return Response(outlines[0], media_type="application/geo+json")
+
+
+def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
+    """Run the API and dashboard on ``host:port`` over the store ``db`` until interrupted."""
+    import uvicorn
+
+    app = create_app(open_store, Settings.load(db=db), token=token)
+    uvicorn.run(app, host=host, port=port, workers=1, log_level="info")

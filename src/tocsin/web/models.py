@@ -1,0 +1,181 @@
+"""The API's JSON shapes (pydantic, so /docs shows them), built from the pipeline's records.
+
+An event is the JSON Lines export's record (``tocsin.export.event_record``): one shape for
+exports and the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from tocsin.export import event_record
+from tocsin.records import Event
+from tocsin.web.query import DocumentView, SourceSaid, Stats
+
+# POST /api/documents: the largest text or HTML accepted, in characters. A long news page is
+# ~200 KB of HTML; 5 MB leaves room without letting one request hold the writer for minutes.
+MAX_DOCUMENT_CHARS = 5_000_000
+
+
+class EvidenceOut(BaseModel):
+    doc_id: str
+    text: str
+    start: int = Field(description="offset of the sentence in the document's clean text")
+    end: int
+
+
+class SourceOut(BaseModel):
+    doc_id: str
+    url: str | None
+    title: str | None
+    published: str | None
+    outlet: str | None
+    said: dict[str, Any] | None = Field(
+        default=None, description="what this source said (type, date, place, counts), when recorded"
+    )
+
+
+class EventOut(BaseModel):
+    event_id: str
+    event_date: str | None
+    time_precision: int | None
+    date_reason: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-3")
+    admin1: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int | None
+    geonameid: int | None
+    event_type: str
+    sub_event_type: str
+    alt_sub_event_types: list[str]
+    crowd_size_low: int | None
+    crowd_size_high: int | None
+    fatalities: int
+    injuries: int | None
+    arrests: int | None
+    issue: str | None
+    actors: list[str]
+    certainty: str
+    notes: str
+    evidence: list[EvidenceOut]
+    sources: list[SourceOut]
+
+
+class EventPage(BaseModel):
+    total: int = Field(description="events matching the filters, before limit and offset")
+    limit: int
+    offset: int
+    search: str = Field(description='how q was matched: "fts" (article full text) or "substring" (evidence)')
+    events: list[EventOut]
+
+
+class Count(BaseModel):
+    key: str
+    count: int
+
+
+class TypeCount(BaseModel):
+    event_type: str
+    sub_event_type: str
+    count: int
+
+
+class StatsOut(BaseModel):
+    total: int
+    undated: int
+    fatalities: int
+    by_day: list[Count]
+    by_week: list[Count] = Field(description="key: the Monday of each ISO week")
+    by_country: list[Count]
+    by_type: list[TypeCount]
+
+
+class MarkOut(BaseModel):
+    """An evidence sentence located in a document's clean text."""
+
+    event_id: str
+    start: int
+    end: int
+    text: str
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str | None
+    url: str | None
+    published: str | None
+    outlet: str | None
+    language: str | None
+    status: str
+    reason: str | None
+    text: str | None = Field(description="clean text; evidence offsets point into it")
+    evidence: list[MarkOut] = Field(description="evidence sentences in this document, by offset")
+    events: list[EventOut]
+
+
+class DocumentIn(BaseModel):
+    """A document to process, shaped like a JSON Lines ingest record."""
+
+    id: str = Field(min_length=1, max_length=500, description="your id for the document")
+    text: str | None = Field(default=None, max_length=MAX_DOCUMENT_CHARS)
+    html: str | None = Field(default=None, max_length=MAX_DOCUMENT_CHARS)
+    url: str | None = Field(default=None, max_length=4000)
+    published: str | None = Field(default=None, max_length=100, description="ISO date or free text")
+    title: str | None = Field(default=None, max_length=2000)
+    source: str | None = Field(default=None, max_length=500, description="the outlet")
+
+    @model_validator(mode="after")
+    def _has_body(self) -> DocumentIn:
+        if not (self.text or self.html):
+            raise ValueError("give the document's body as 'text' or 'html'")
+        return self
+
+
+class IngestOut(BaseModel):
+    doc_id: str
+    status: str = Field(description="processed, skipped or rejected")
+    reason: str | None
+    relevance: float
+    events: list[EventOut]
+
+
+def event_out(event: Event, said: tuple[SourceSaid, ...] = ()) -> EventOut:
+    record = event_record(event)
+    by_doc = {s.doc_id: s.said for s in said}
+    for source in record["sources"]:
+        source["said"] = by_doc.get(source["doc_id"]) or None
+    return EventOut.model_validate(record)
+
+
+def stats_out(stats: Stats) -> StatsOut:
+    return StatsOut(
+        total=stats.total,
+        undated=stats.undated,
+        fatalities=stats.fatalities,
+        by_day=[Count(key=k, count=n) for k, n in stats.by_day],
+        by_week=[Count(key=k, count=n) for k, n in stats.by_week],
+        by_country=[Count(key=k, count=n) for k, n in stats.by_country],
+        by_type=[TypeCount(event_type=t, sub_event_type=s, count=n) for t, s, n in stats.by_type],
+    )
+
+
+def document_out(view: DocumentView) -> DocumentOut:
+    doc = view.document
+    evidence = sorted(
+        (
+            MarkOut(event_id=event.event_id, start=e.start, end=e.end, text=e.text)
+            for event in view.events
+            for e in event.evidence
+            if e.doc_id == doc.doc_id
+        ),
+        key=lambda m: (m.start, m.end, m.event_id),
+    )
+    return DocumentOut(
+        doc_id=doc.doc_id, title=doc.title, url=doc.url, published=doc.published, outlet=doc.outlet,
+        language=doc.language, status=doc.status, reason=doc.reason, text=doc.text,
+        evidence=evidence, events=[event_out(e) for e in view.events],
+    )  # fmt: skip
