@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tocsin.clean import LanguageDetector, clean
 from tocsin.records import Article, RawDocument, Rejected
@@ -223,3 +225,24 @@ def test_huge_attribute_does_not_crash(detector: LanguageDetector) -> None:
     assert isinstance(result, (Article, Rejected))
     if isinstance(result, Article):
         assert "Workers gathered" in result.text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("abcXYZ .,:;!?-'\"“”â€™Â\u00a0\t0123459icon")), max_size=90),
+        max_size=12,
+    ),
+    st.sampled_from(["\n", "\n\n", "\r\n", "\n \n"]),
+)
+def test_any_text_gives_consistent_offsets_or_a_reason(
+    detector: LanguageDetector, lines: list[str], sep: str
+) -> None:
+    result = clean(RawDocument("p", text=sep.join(lines)), SETTINGS, detector=detector)
+    if isinstance(result, Rejected):
+        assert result.reason == "no text after cleaning"
+        return
+    blocks = [result.text[s:e] for s, e in result.paragraphs]
+    assert result.text == "\n\n".join(blocks)
+    assert all(b and b == b.strip() and "\n" not in b for b in blocks)
+    assert len(result.text) <= SETTINGS.max_text_chars
