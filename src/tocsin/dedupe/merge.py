@@ -209,13 +209,18 @@ def _days_apart(a: Event, b: Event) -> int:
     return abs((a.event_date - b.event_date).days)
 
 
-def _pair_key(a: Event, b: Event, i: int, j: int) -> tuple[tuple[float, int, str, str], int, int]:
-    """Closest pairs first: same GeoNames id, then distance, then days apart; ids break ties."""
+_PairKey = tuple[tuple[float, int, bool, str, str], int, int]
+
+
+def _pair_key(a: Event, b: Event, i: int, j: int) -> _PairKey:
+    """Closest pairs first: same GeoNames id, then distance, days apart, then the same sub-type (a
+    report choosing between a riot and a sit-in in one town on one day joins its own kind); ids last."""
     same_id = a.place is not None and b.place is not None and a.place.geonameid is not None \
         and a.place.geonameid == b.place.geonameid
     km = 0.0 if same_id else distance_km(a.place, b.place)
     lo, hi = sorted((a.event_id, b.event_id))
-    return ((km if km is not None else NEAR_PLACE_KM, _days_apart(a, b), lo, hi), min(i, j), max(i, j))
+    rank = (km if km is not None else NEAR_PLACE_KM, _days_apart(a, b), a.sub_event_type != b.sub_event_type, lo, hi)
+    return (rank, min(i, j), max(i, j))
 
 
 class _BlockIndex:
@@ -241,7 +246,7 @@ class _BlockIndex:
                         found.add(j)
         return found
 
-    def pairs(self) -> Iterable[tuple[tuple[float, int, str, str], int, int]]:
+    def pairs(self) -> Iterable[_PairKey]:
         seen: set[tuple[int, int]] = set()
         members = sorted({i for bucket in self.keys.values() for i in bucket})
         for i in members:
