@@ -1,0 +1,65 @@
+"""Near-duplicate index over texts written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tocsin.dedupe.neardup import NearDuplicateIndex, find_near_duplicates, shingles
+
+REPORT = (
+    "Thousands of people gathered in the central square of Almaty on Wednesday to protest against the "
+    "doubling of fuel prices. Police fired tear gas and stun grenades as some demonstrators set fire to "
+    "cars near the mayor's office. The interior ministry said dozens of officers were injured and more "
+    "than two hundred people were detained overnight. Residents said mobile internet was cut across the "
+    "city for several hours while crowds moved towards the presidential residence."
+)
+REWRITE = (
+    "Protesters angry at a sharp rise in the price of liquefied gas clashed with security forces in "
+    "Almaty, Kazakhstan's largest city. Witnesses described burning vehicles outside the city hall. "
+    "Officials reported injuries among the police and said hundreds had been arrested, and the internet "
+    "was largely unavailable."
+)
+OTHER = (
+    "Farmers drove tractors into the centre of Lyon on Tuesday, blocking the ring road for most of the "
+    "morning in a protest over diesel taxes and import rules. The prefecture said the march was peaceful."
+)
+
+
+def test_republished_copy_with_junk_lines_is_a_near_duplicate() -> None:
+    copy = "Share this\nREAD MORE: latest news\n" + REPORT.upper() + "\nSubscribe to our newsletter\n© Example"
+    index = NearDuplicateIndex()
+    assert index.add("orig", REPORT) is None
+    assert index.add("other", OTHER) is None
+    assert index.add("copy", copy) == "orig"
+    assert index.add("copy2", REPORT + " Reporting by a staff writer.") == "orig"  # the earliest copy
+
+
+def test_rewritten_report_of_the_same_event_is_not_a_near_duplicate() -> None:
+    index = NearDuplicateIndex()
+    index.add("orig", REPORT)
+    assert index.add("rewrite", REWRITE) is None
+    assert index.query(REPORT + " More to follow.") == "orig" and len(index) == 2
+
+
+def test_state_round_trips_through_bytes_and_signatures() -> None:
+    index = NearDuplicateIndex()
+    index.add("orig", REPORT)
+    index.add("other", OTHER)
+    restored = NearDuplicateIndex.from_bytes(index.to_bytes())
+    assert len(restored) == 2 and "orig" in restored
+    assert restored.add("copy", REPORT + " Updated.") == "orig"
+    rebuilt = NearDuplicateIndex()
+    rebuilt.add_signature("orig", index.signature(REPORT))
+    assert len(index.signature(REPORT)) == 4 * 128
+    assert rebuilt.add("copy", "Advertisement\n" + REPORT) == "orig"
+    with pytest.raises(ValueError, match="bad header"):
+        NearDuplicateIndex.from_bytes(b"junk")
+    with pytest.raises(ValueError, match="already in the index"):
+        rebuilt.add("orig", OTHER)
+
+
+def test_shingles_ignore_case_and_punctuation_and_handle_short_texts() -> None:
+    assert shingles("Police fired tear gas , officials said .") == shingles("police fired tear-gas, Officials said")
+    assert shingles("Two words") == {b"two words"}
+    assert shingles("") == set()
+    assert find_near_duplicates([("a", REPORT), ("b", OTHER), ("c", REPORT)]) == {"c": "a"}
