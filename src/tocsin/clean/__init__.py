@@ -176,12 +176,13 @@ def _classify(text: str) -> tuple[list[_Unit], datetime | None]:
         if in_links and len(line) <= MAX_BOILERPLATE_CHARS and not ends_sentence(line):
             continue
         in_links = False
-        key = line_key(line)
         # A headline printed twice above the story is dropped; lines repeated further down
         # (subheadings, recipe lines in a list) are the page's own.
-        if key in seen and not seen_prose:
-            continue
-        seen.add(key)
+        if not seen_prose:
+            key = line_key(line)
+            if key in seen:
+                continue
+            seen.add(key)
         units.append(_Unit(line, block))
         seen_prose = seen_prose or ends_sentence(line)
     return units, found_date

@@ -125,6 +125,8 @@ def junk_reason(line: str) -> str | None:
     if _BREADCRUMB.match(line) and len(line) <= MAX_BOILERPLATE_CHARS:
         return "breadcrumb"
     sentence = has_sentence_end(line)
+    if sentence and len(line) > 2 * MAX_BOILERPLATE_CHARS:
+        return None  # long prose: none of the rules below can apply
     if len(line) <= MAX_BOILERPLATE_CHARS and _BOILERPLATE.search(line):
         return "boilerplate"
     if sentence and line.rstrip()[-1:] in ".!?…\"'”’)":

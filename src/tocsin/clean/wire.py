@@ -55,10 +55,10 @@ def dateline_place(paragraph: str) -> str | None:
     match = _TITLE.match(paragraph)
     if match and (match.group("agency") or paragraph[match.end() - 1 : match.end()] in ":-—–"):
         return _place(match.group("place"))
-    letters = [c for c in paragraph[:500] if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) <= MAX_UPPER_SHARE:
-        match = _LOWER.match(paragraph)
-        if match:
+    match = _LOWER.match(paragraph)
+    if match:
+        letters = [c for c in paragraph[:500] if c.isalpha()]
+        if sum(c.isupper() for c in letters) / len(letters) <= MAX_UPPER_SHARE:
             return _place(match.group("place"))
     # A dateline after a glued-on headline: only the unmistakable form, with a date and an agency.
     for match in _UPPER.finditer(paragraph[:MAX_DATELINE_OFFSET]):
