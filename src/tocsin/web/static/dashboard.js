@@ -5,7 +5,8 @@
 "use strict";
 
 const MAP_LIMIT = 1000; // events drawn on the map (the API's largest page)
-const WEEKLY_AFTER_DAYS = 120; // the timeline counts by week when the selection spans longer
+const DAILY_UP_TO_DAYS = 120; // the timeline counts by day up to this span, then by week
+const WEEKLY_UP_TO_DAYS = 3 * 365; // ... then by month
 const COLORS = {
   "Peaceful protest": "#2b8cbe",
   "Protest with intervention": "#f0a030",
@@ -86,6 +87,19 @@ function initMap() {
     })
     .catch((err) => setStatus(`Country outlines could not be loaded (${err.message})`, true));
   markers = L.featureGroup().addTo(map);
+  const legend = L.control({ position: "bottomleft" });
+  legend.onAdd = () => {
+    const box = el("div", null, "legend");
+    for (const [name, color] of Object.entries(COLORS)) {
+      const swatch = el("span", null, "swatch");
+      swatch.style.background = color; // CSSOM, not a style attribute: allowed by the CSP
+      const row = el("div");
+      row.append(swatch, document.createTextNode(name));
+      box.append(row);
+    }
+    return box;
+  };
+  legend.addTo(map);
 }
 
 function drawMarkers(events) {
@@ -106,10 +120,40 @@ function drawMarkers(events) {
     marker.on("click", () => showEvent(ev.event_id));
     marker.addTo(markers);
   }
-  if (markers.getLayers().length) map.fitBounds(markers.getBounds().pad(0.3), { maxZoom: 7 });
+  if (markers.getLayers().length) map.fitBounds(markers.getBounds().pad(0.3), { maxZoom: 7, animate: false });
 }
 
 // -- timeline -------------------------------------------------------------------------------------
+
+// Bins of one day, week (from Monday) or month, chosen by the span, with empty bins kept, so the
+// x axis is time. Dates are handled as UTC midnights to stay clear of time zones.
+function timelineBins(byDay) {
+  const DAY = 86400000;
+  const first = Date.parse(byDay[0].key);
+  const last = Date.parse(byDay[byDay.length - 1].key);
+  const spanDays = (last - first) / DAY;
+  const unit = spanDays <= DAILY_UP_TO_DAYS ? "day" : spanDays <= WEEKLY_UP_TO_DAYS ? "week" : "month";
+  const binOf = (t) => {
+    const d = new Date(t);
+    if (unit === "day") return t;
+    if (unit === "week") return t - ((d.getUTCDay() + 6) % 7) * DAY;
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  };
+  const next = (t) => {
+    const d = new Date(t);
+    if (unit === "day") return t + DAY;
+    if (unit === "week") return t + 7 * DAY;
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  };
+  const counts = new Map();
+  for (const d of byDay) {
+    const bin = binOf(Date.parse(d.key));
+    counts.set(bin, (counts.get(bin) || 0) + d.count);
+  }
+  const bins = [];
+  for (let t = binOf(first); t <= last; t = next(t)) bins.push({ key: new Date(t).toISOString().slice(0, 10), count: counts.get(t) || 0 });
+  return { unit, bins };
+}
 
 function drawTimeline(stats) {
   const box = $("timeline");
@@ -118,35 +162,30 @@ function drawTimeline(stats) {
     box.append(el("p", "No dated events in this selection.", "muted"));
     return;
   }
-  const first = new Date(stats.by_day[0].key);
-  const last = new Date(stats.by_day[stats.by_day.length - 1].key);
-  const weekly = (last - first) / 86400000 > WEEKLY_AFTER_DAYS;
-  const series = weekly ? stats.by_week : stats.by_day;
+  const { unit, bins } = timelineBins(stats.by_day);
   const width = 800, height = 120, pad = 24;
-  const max = Math.max(...series.map((d) => d.count));
-  const span = Math.max(1, series.length);
-  const bar = (width - 2 * pad) / span;
+  const max = Math.max(...bins.map((d) => d.count));
+  const bar = (width - 2 * pad) / bins.length;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "timeline", preserveAspectRatio: "none" });
-  series.forEach((d, i) => {
+  bins.forEach((d, i) => {
+    if (!d.count) return;
     const h = ((height - 2 * pad) * d.count) / max;
     const rect = svg("rect", {
-      x: pad + i * bar, y: height - pad - h, width: Math.max(1, bar - 1), height: h, class: "bar",
+      x: pad + i * bar, y: height - pad - h, width: Math.max(1, bar * 0.9), height: h, class: "bar",
     });
     const title = svg("title");
-    title.textContent = `${weekly ? "week of " : ""}${d.key}: ${d.count} event${d.count === 1 ? "" : "s"}`;
+    title.textContent = `${unit === "day" ? "" : unit + " of "}${d.key}: ${d.count} event${d.count === 1 ? "" : "s"}`;
     rect.append(title);
     chart.append(rect);
   });
-  const label = (x, text, anchor) => {
-    const t = svg("text", { x, y: height - 6, "text-anchor": anchor, class: "axis" });
+  const label = (x, y, text, anchor) => {
+    const t = svg("text", { x, y, "text-anchor": anchor, class: "axis" });
     t.textContent = text;
     chart.append(t);
   };
-  label(pad, series[0].key, "start");
-  label(width - pad, series[series.length - 1].key, "end");
-  const top = svg("text", { x: pad, y: pad - 8, class: "axis" });
-  top.textContent = `${max} per ${weekly ? "week" : "day"} (max)`;
-  chart.append(top);
+  label(pad, height - 6, bins[0].key, "start");
+  label(width - pad, height - 6, bins[bins.length - 1].key, "end");
+  label(pad, pad - 8, `events per ${unit} (max ${max})`, "start");
   box.append(chart);
 }
 
