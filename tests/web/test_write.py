@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -40,9 +41,9 @@ class FakePipeline:
         try:
             time.sleep(0.01)  # long enough for overlapping requests to collide if they could
             text = raw.text or ""
-            if not text.strip():
+            if "unreadable" in text:
                 return DocumentResult(
-                    raw=raw, article=None, rejected=Rejected(raw.doc_id, raw.origin, "empty")
+                    raw=raw, article=None, rejected=Rejected(raw.doc_id, raw.origin, "garbled")
                 )
             art = Article(
                 doc_id=raw.doc_id, text=text, paragraphs=((0, len(text)),),
@@ -129,15 +130,24 @@ def test_post_runs_the_pipeline_and_stores_the_result(writable: TestClient) -> N
 
 
 def test_rejected_document_is_reported(writable: TestClient) -> None:
-    response = writable.post("/api/documents", json={"id": "blank", "text": "   "}, headers=AUTH)
+    response = writable.post("/api/documents", json={"id": "bad", "text": "unreadable"}, headers=AUTH)
     assert response.status_code == 201
-    assert response.json()["status"] == "rejected" and response.json()["reason"] == "empty"
+    assert response.json()["status"] == "rejected" and response.json()["reason"] == "garbled"
+
+
+def test_records_map_like_ingest(writable: TestClient, pipeline: FakePipeline) -> None:
+    """No id: a content hash, as `tocsin ingest` gives a JSON Lines record without one."""
+    body = {"text": "Teachers marched in Hilltown. It rained."}
+    first = writable.post("/api/documents", json=body, headers=AUTH).json()
+    assert re.fullmatch(r"[0-9a-f]{16}", first["doc_id"])
+    assert writable.post("/api/documents", json=body, headers=AUTH).json()["doc_id"] == first["doc_id"]
 
 
 @pytest.mark.parametrize(
     ("body", "words"),
-    [({"text": "x"}, "id"), ({"id": "a"}, "text' or 'html"), ({"id": "", "text": "x"}, "at least 1"),
-     ({"id": "a", "text": "x", "published": "x" * 101}, "at most 100")],
+    [({"id": "a"}, "text' or 'html"), ({"id": "", "text": "x"}, "at least 1"),
+     ({"id": "a", "text": "x", "published": "x" * 101}, "at most 100"), ({"id": "a", "text": "   "}, "empty"),
+     ({"id": "a", "body": "x"}, "body"), ({"id": 5, "text": "x"}, "string")],
 )  # fmt: skip
 def test_bad_bodies_are_422(writable: TestClient, body: dict, words: str) -> None:
     response = writable.post("/api/documents", json=body, headers=AUTH)

@@ -17,11 +17,12 @@ except ImportError:  # pragma: no cover - depends on how tocsin was installed
     raise ImportError("the web API needs the web extra: pip install 'tocsin[web]'") from None
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tocsin.export import EXPORTERS
-from tocsin.records import RawDocument
+from tocsin.ingest.fields import RecordError, to_document
 from tocsin.settings import Settings
 from tocsin.store.base import Store, open_store
 from tocsin.web import assets
@@ -171,15 +172,18 @@ def create_app(
     )  # fmt: skip
     async def post_document(request: Request, doc: DocumentIn) -> IngestOut:
         """Run the pipeline on one document and store the result (needs the API token)."""
-        raw = RawDocument(
-            doc_id=doc.id, text=doc.text, html=doc.html, url=doc.url, published=doc.published,
-            title=doc.title, outlet=doc.source, origin=f"api:{doc.id}",
-        )  # fmt: skip
+        # the same mapping as a JSON Lines record given to `tocsin ingest` (ids, HTML detection)
+        try:
+            raw = to_document(doc.model_dump(exclude_none=True), origin="api")
+        except RecordError as exc:
+            raise RequestValidationError(
+                [{"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}]
+            ) from None
         result = await request.app.state.writer.ingest(raw)
         status = "rejected" if result.rejected else "skipped" if result.skipped else "processed"
         reason = result.rejected.reason if result.rejected else result.skipped
         return IngestOut(
-            doc_id=doc.id, status=status, reason=reason, relevance=result.relevance,
+            doc_id=raw.doc_id, status=status, reason=reason, relevance=result.relevance,
             events=[event_out(e) for e in result.events],
         )  # fmt: skip
 

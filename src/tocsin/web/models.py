@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tocsin.export import event_record
 from tocsin.records import Event
@@ -120,7 +120,11 @@ class DocumentOut(BaseModel):
 class DocumentIn(BaseModel):
     """A document to process, shaped like a JSON Lines ingest record."""
 
-    id: str = Field(min_length=1, max_length=500, description="your id for the document")
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(
+        default=None, min_length=1, max_length=500, description="your id (default: a hash of the content)"
+    )
     text: str | None = Field(default=None, max_length=MAX_DOCUMENT_CHARS)
     html: str | None = Field(default=None, max_length=MAX_DOCUMENT_CHARS)
     url: str | None = Field(default=None, max_length=4000)
