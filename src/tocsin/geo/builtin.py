@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tocsin.geo.base import GeoHints, register_geocoder
-from tocsin.geo.gazetteer import Gazetteer, PlaceRow, build_index, ensure_index
+from tocsin.geo.gazetteer import (
+    PRECISION_DISTRICT,
+    PRECISION_TOWN,
+    Gazetteer,
+    PlaceRow,
+    build_index,
+    ensure_index,
+)
 from tocsin.geo.recognize import find_spans
 from tocsin.geo.resolve import Group, resolve
 from tocsin.records import Place, Toponym
@@ -70,10 +78,14 @@ class GeonamesGeocoder:
         groups = [
             Group(key, tuple(ss), tuple(candidates.get(ss[0].name_id, ()))) for key, ss in by_key.items()
         ]
+        levels = {g.key: next((s.level for s in g.spans if s.level), None) for g in groups}
         places = {
             g.key: (to_place(row) if row else None)
             for g, row in zip(groups, resolve(groups, hints), strict=True)
         }
+        for key, place in places.items():
+            if place and levels[key] == "ADM2" and place.geo_precision == PRECISION_TOWN:
+                places[key] = replace(place, geo_precision=PRECISION_DISTRICT)  # "Ahmedabad district"
         return tuple(Toponym(s.start, s.end, text[s.start : s.end], places[s.key]) for s in spans)
 
 

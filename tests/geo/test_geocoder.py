@@ -1,0 +1,125 @@
+"""The built-in geocoder on sentences written for these tests (no corpus text)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tocsin.geo.base import GEOCODERS, GeoHints, make_geocoder
+from tocsin.geo.builtin import GeonamesGeocoder, geonames_geocoder
+from tocsin.records import Toponym
+from tocsin.settings import Settings
+
+ALMATY = (43.25667, 76.92861)  # GeoNames 1526384
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(h))
+
+
+def places(geocoder: GeonamesGeocoder, text: str, hints: GeoHints | None = None) -> dict[str, Toponym]:
+    return {t.text: t for t in geocoder.parse(text, hints)}
+
+
+def test_city_in_a_sentence(geocoder):
+    text = "Protesters stormed the mayor's office in Almaty on Wednesday."
+    (t,) = geocoder.parse(text)
+    assert text[t.start : t.end] == t.text == "Almaty"
+    assert t.place.country == "KAZ" and t.place.feature_class == "P" and t.place.geo_precision == 1
+    assert km(t.place.latitude, t.place.longitude, *ALMATY) < 25
+
+
+def test_country_name_beats_the_village_of_that_name(geocoder):
+    found = places(geocoder, "Kazakhstan's largest city saw rallies near Almaty's central square.")
+    country = found["Kazakhstan"].place
+    assert country.country == "KAZ" and country.feature_code == "PCLI"
+    assert found["Almaty"].place.feature_class == "P"
+
+
+def test_alternate_spellings_resolve_to_one_place(geocoder):
+    ids = {
+        geocoder.parse("Workers rallied in Aqtobe.")[0].place.geonameid,
+        geocoder.parse("Workers rallied in Aktyubinsk.")[0].place.geonameid,
+        geocoder.parse("workers rallied in aqtobe on friday, the union said.")[0].place.geonameid,
+    }
+    assert len(ids) == 1
+    almaty = {
+        geocoder.parse(f"Crowds gathered in {n} again.")[0].place.geonameid for n in ("Alma-Ata", "Almaty")
+    }
+    assert len(almaty) == 1
+
+
+def test_old_name_baroda_is_vadodara(geocoder):
+    old = geocoder.parse("The strike spread to Baroda by evening.")[0].place
+    new = geocoder.parse("The strike spread to Vadodara by evening.")[0].place
+    assert old.geonameid == new.geonameid and old.country == "IND"
+
+
+def test_lower_case_text_with_a_dateline(geocoder):
+    text = "ahmedabad: two persons were stabbed in may after a march near the police station, officers said."
+    found = geocoder.parse(text)
+    assert [t.text for t in found] == ["ahmedabad"]
+    assert found[0].start == 0 and found[0].place.name == "Ahmedabad" and found[0].place.country == "IND"
+
+
+def test_context_picks_among_same_named_towns(geocoder):
+    south_africa = places(
+        geocoder, "Police in Christiana, near Bloemhof in North West, said the march was peaceful."
+    )
+    assert south_africa["Christiana"].place.country == "ZAF"
+    assert south_africa["Bloemhof"].place.country == "ZAF"
+    tennessee = places(geocoder, "Residents of Christiana, Tennessee, drove to Murfreesboro for the rally.")
+    assert tennessee["Christiana"].place.country == "USA"
+    assert tennessee["Christiana"].place.admin1 == "Tennessee"
+
+
+def test_demonyms_and_abbreviations_are_countries(geocoder):
+    found = places(geocoder, "Kazakh police and Indian officials met US diplomats.")
+    assert found["Kazakh"].place.country == "KAZ" and found["Kazakh"].place.feature_code == "PCLI"
+    assert found["Indian"].place.country == "IND"
+    assert found["US"].place.country == "USA"
+    assert not places(geocoder, "Let us hope the Indian Ocean stays calm.")  # "us", and a longer name
+
+
+def test_regions_districts_and_suffixes(geocoder):
+    found = places(geocoder, "Oil workers struck in the Mangystau region and in Ahmedabad district.")
+    region = found["Mangystau"].place
+    assert region.country == "KAZ" and region.feature_code == "ADM1" and region.geo_precision == 3
+    assert found["Ahmedabad"].place.geo_precision == 2
+    parish = places(geocoder, "Deputies from Rapides Parish searched the area.")["Rapides Parish"].place
+    assert parish.feature_code == "ADM2" and parish.admin1 == "Louisiana"
+
+
+def test_common_words_titles_and_people_are_not_places(geocoder):
+    assert not geocoder.parse("Police said the march may go ahead in March.")
+    assert not geocoder.parse("Mr. Jackson told reporters that President Lincoln was right.")
+    assert not geocoder.parse("Sgt. Bloemhof spoke on Dec. 20 to the crowd.")
+
+
+def test_dateline_hint_and_outlet_country(geocoder):
+    text = "Hyderabad saw a sit-in by students on Monday."
+    plain = geocoder.parse(text)[0].place
+    hinted = geocoder.parse(text, GeoHints(outlet_country="PAK"))[0].place
+    assert plain.country == "IND" and hinted.country == "PAK"
+
+
+def test_offsets_and_order(geocoder):
+    text = "From Almaty to Aqtobe and on to Kazakhstan’s west, then Baroda."
+    found = geocoder.parse(text)
+    assert [t.start for t in found] == sorted(t.start for t in found)
+    assert all(text[t.start : t.end] == t.text for t in found)
+    assert len(found) == 4
+
+
+def test_registered_and_built_through_settings(tmp_path):
+    geocoder = make_geocoder(Settings(cache_dir=tmp_path))
+    assert isinstance(geocoder, GeonamesGeocoder) and geocoder.cache_dir == tmp_path
+    assert GEOCODERS["geonames"] is geonames_geocoder
+
+
+def test_unknown_geocoder_name_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="unknown geocoder 'nope'; registered: .*geonames"):
+        make_geocoder(Settings(cache_dir=tmp_path, geocoder="nope"))
