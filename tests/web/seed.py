@@ -106,7 +106,7 @@ def seed_results() -> list[DocumentResult]:
         "Cars burned as unrest spreads", datetime(2022, 1, 6, 9), "https://news.example/kz-unrest",
     )  # fmt: skip
     d3 = article(
-        "in-farmers",
+        "india/farmers 2024",
         ["Farmers blocked the highway near Riverbend on 12 March, demanding better crop prices.",
          "A shop was looted by a crowd that had gathered nearby."],
         "Farmers block highway", datetime(2024, 3, 13, 7), "https://news.example/in-farmers",

@@ -121,6 +121,14 @@ def test_document_offsets_point_into_its_text(client: TestClient) -> None:
     assert [m["start"] for m in doc["evidence"]] == sorted(m["start"] for m in doc["evidence"])
 
 
+def test_ids_with_slashes_and_spaces(client: TestClient) -> None:
+    """Document ids are often paths (ingest uses a file's relative path)."""
+    doc = client.get("/api/documents/india%2Ffarmers%202024")
+    assert doc.status_code == 200 and doc.json()["title"] == "Farmers block highway"
+    assert client.get("/api/documents/india/farmers 2024").json()["doc_id"] == "india/farmers 2024"
+    assert client.get("/api/documents/india/farmers").status_code == 404
+
+
 def test_document_markup_comes_back_as_plain_json_text(client: TestClient) -> None:
     response = client.get("/api/documents/ke-fares")
     assert response.headers["content-type"].startswith("application/json")

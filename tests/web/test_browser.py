@@ -7,7 +7,6 @@ A heavier tier, marked ``browser``: it fails, never skips, when Chromium is miss
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -60,7 +59,7 @@ def server(seeded_db: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install it with 'apt-get install -y chromium'")
     from playwright.sync_api import sync_playwright  # imported here: only this tier needs it
 

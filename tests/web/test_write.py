@@ -171,3 +171,24 @@ def test_concurrent_posts_go_through_one_writer(writable: TestClient, pipeline: 
 def test_short_tokens_are_refused(fresh_db: Path) -> None:
     with pytest.raises(ValueError, match="at least 16"):
         create_app(open_store, Settings(db=str(fresh_db)), token="short")
+
+
+def test_default_pipeline_is_built_once_on_the_first_write(
+    fresh_db: Path, pipeline: FakePipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``make_pipeline`` the app runs tocsin.pipeline: components built lazily, in the writer."""
+    import tocsin.pipeline
+
+    built: list[str] = []
+
+    def make_components(settings: Settings) -> str:
+        built.append(threading.current_thread().name)
+        return "components"
+
+    monkeypatch.setattr(tocsin.pipeline, "make_components", make_components)
+    monkeypatch.setattr(tocsin.pipeline, "safe_process", lambda raw, c: pipeline(raw))
+    with TestClient(create_app(open_store, Settings(db=str(fresh_db)), token=TOKEN)) as c:
+        assert built == []  # start-up builds nothing heavy
+        for i in range(3):
+            assert c.post("/api/documents", json=DOC | {"id": f"d{i}"}, headers=AUTH).status_code == 201
+    assert len(built) == 1 and built[0].startswith("tocsin-writer")

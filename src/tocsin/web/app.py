@@ -135,7 +135,7 @@ def create_app(
         """The filtered events as CSV in ACLED's columns (then tocsin's)."""
         return _export(r, q, "csv", "text/csv; charset=utf-8")
 
-    @app.get("/api/events/{event_id}", response_model=EventOut, tags=["events"])
+    @app.get("/api/events/{event_id:path}", response_model=EventOut, tags=["events"])
     def get_event(r: Reader, event_id: str) -> EventOut:
         """One event with all its sources (and what each said) and its evidence."""
         found = r.event(event_id)
@@ -148,7 +148,7 @@ def create_app(
         """Counts of the filtered events by day, by week, by country and by type."""
         return stats_out(r.stats(q))
 
-    @app.get("/api/documents/{doc_id}", response_model=DocumentOut, tags=["documents"])
+    @app.get("/api/documents/{doc_id:path}", response_model=DocumentOut, tags=["documents"])
     def get_document(r: Reader, doc_id: str) -> DocumentOut:
         """A document's clean text, its events, and where their evidence sits in the text."""
         view = r.document(doc_id)
