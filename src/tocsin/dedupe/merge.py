@@ -19,9 +19,11 @@ event), typed by the most severe report.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -81,8 +83,25 @@ def merge_events(
         raise ValueError(f"event id(s) {clash[:3]} are both new and existing; pass a stored event once")
     items = sorted([*old.values(), *new.values()], key=earliest_key)
     is_old = [e.event_id in old for e in items]
-    groups = _group(items, is_old)
-    return _result(items, is_old, groups, known_values or {})
+    with _no_cyclic_gc():
+        groups = _group(items, is_old)
+        return _result(items, is_old, groups, known_values or {})
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees everything).
+
+    Merging allocates millions of small acyclic tuples and sets while every input event is alive; each
+    full collection rescans them all, which made the time per event grow with the input (bench_merge:
+    at 100k events 11.8 s with the collector, 7.7 s without). The previous state is restored."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _unique(events: Iterable[Event], what: str) -> dict[str, Event]:
@@ -231,20 +250,20 @@ class _BlockIndex:
         self.window = window
         self.keys: dict[tuple[object, ...], list[int]] = defaultdict(list)
         for i in members:
+            block, day = _block(items[i]), _ordinal(items[i])
             for k in _place_keys(items[i].place):  # type: ignore[arg-type]
-                self.keys[(*_block(items[i]), items[i].event_date, *k)].append(i)
+                self.keys[(*block, day, *k)].append(i)
 
     def near(self, i: int, window: int) -> set[int]:
         e = self.items[i]
-        assert e.place is not None and e.event_date is not None
+        assert e.place is not None
+        block, day, probes = _block(e), _ordinal(e), _probe_keys(e.place)
         found: set[int] = set()
-        for delta in range(-window, window + 1):
-            day = date.fromordinal(e.event_date.toordinal() + delta)
-            for k in _probe_keys(e.place):
-                for j in self.keys.get((*_block(e), day, *k), ()):
-                    if j != i and same_place(e.place, self.items[j].place):
-                        found.add(j)
-        return found
+        for d in range(day - window, day + window + 1):
+            for k in probes:
+                found.update(self.keys.get((*block, d, *k), ()))
+        found.discard(i)
+        return {j for j in found if same_place(e.place, self.items[j].place)}
 
     def pairs(self) -> Iterable[_PairKey]:
         seen: set[tuple[int, int]] = set()
