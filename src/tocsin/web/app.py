@@ -49,8 +49,8 @@ MIN_TOKEN_CHARS = 16
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
 WRITES_DISABLED = (
-    "writes are disabled: this server was started without an API token. Start it with a token "
-    "(serve(..., token=...), see docs/web.md) and send 'Authorization: Bearer <token>'"
+    "writes are disabled: this server was started without an API token. Restart it with one "
+    "(docs/web.md, 'Writes') and send it as 'Authorization: Bearer <token>'"
 )
 
 
