@@ -190,6 +190,26 @@ def evaluate(gold_dir: Path, as_json: bool) -> None:
         click.echo(f"  {field:16s} {acc} (n={v['n']})")
 
 
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="TOCSIN_API_TOKEN", help="enables POST /api/documents [env: TOCSIN_API_TOKEN]")
+def serve(db: str, host: str, port: int, token: str | None) -> None:
+    """Serve the REST API (/api, OpenAPI docs at /docs) and the dashboard (/) over the event database.
+
+    Read-only unless a write token is configured. Needs the web extra: pip install 'tocsin[web]'.
+    """
+    try:
+        from tocsin.web import serve as run_server
+    except ImportError as exc:
+        raise click.ClickException(f"the web server needs the web extra: pip install 'tocsin[web]' ({exc})") from exc
+    try:
+        run_server(db=db, host=host, port=port, token=token)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
 def _jsonl_in(stream: TextIO) -> Iterator[dict[str, Any]]:
     for n, line in enumerate(stream, 1):
         if line.strip():
