@@ -79,3 +79,20 @@ def test_stories_records_maps_lines_and_reports_bad_input() -> None:
         list(stories_records([{"id": "a", "text": "x", "published": "last week"}]))
     with pytest.raises(ValueError, match="appears twice"):
         assign_stories([StoryDoc("a", "x"), StoryDoc("a", "y")])
+
+
+def test_large_batches_fall_back_to_the_online_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tocsin.dedupe.stories as stories
+
+    monkeypatch.setattr(stories, "MAX_BATCH_DOCS", 2)
+    assert groups(assign_stories(docs())) == EXPECTED
+
+
+def test_package_exports_resolve_lazily() -> None:
+    import sys
+
+    import tocsin.dedupe as dedupe
+
+    assert dedupe.assign_stories is assign_stories and "tocsin.dedupe.stories" in sys.modules
+    with pytest.raises(AttributeError):
+        _ = dedupe.no_such_name

@@ -32,7 +32,8 @@ from tocsin.records import PROTESTS, RIOTS, Event, Place
 
 # Two places within this distance are one place: duplicate gazetteer rows for one town, a town and its
 # centre, two spellings resolved to neighbouring rows. Separate towns are separate events (EVENTS-GOLD),
-# and in the events-dev gold the closest distinct towns of one day are ~20 km apart, so stay well below.
+# and in the events-dev gold the closest distinct places of one day are 12 km apart (a town and a city
+# coded "near"), so stay well below.
 SAME_PLACE_KM = 5.0
 # When either place is only "part of or near a town" (geo_precision 2) or a region (3), the scorer's
 # location tolerance (25 km, EVENTS-GOLD) is allowed: a township and its town are one place.
