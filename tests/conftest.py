@@ -32,3 +32,32 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Derived data (the gazetteer index) for the test session: $TOCSIN_CACHE if set, else a temp dir."""
     env = os.environ.get("TOCSIN_CACHE")
     return Path(env) if env else tmp_path_factory.mktemp("tocsin-cache")
+
+
+# Heavy tiers need parts pip cannot install (a browser, a database server). The default suite leaves
+# them out; ``TOCSIN_TEST_TIERS=browser,postgres`` asks for them (CI does, after installing and
+# starting their parts), and then a missing part fails the test, never skips it.
+HEAVY_TIERS = ("browser", "postgres")
+
+
+def requested_tiers() -> set[str]:
+    return {t.strip() for t in os.environ.get("TOCSIN_TEST_TIERS", "").split(",") if t.strip()}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = requested_tiers()
+    unknown = wanted - set(HEAVY_TIERS)
+    if unknown:
+        raise pytest.UsageError(f"unknown test tier(s) in TOCSIN_TEST_TIERS: {', '.join(sorted(unknown))}")
+    keep, left_out = [], []
+    for item in items:
+        tiers = {t for t in HEAVY_TIERS if item.get_closest_marker(t)}
+        (keep if tiers <= wanted else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    wanted = requested_tiers()
+    return f"tocsin heavy tiers: {', '.join(sorted(wanted)) or 'none'} (set TOCSIN_TEST_TIERS to add {', '.join(HEAVY_TIERS)})"
