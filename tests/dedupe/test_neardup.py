@@ -63,3 +63,4 @@ def test_shingles_ignore_case_and_punctuation_and_handle_short_texts() -> None:
     assert shingles("Two words") == {b"two words"}
     assert shingles("") == set()
     assert find_near_duplicates([("a", REPORT), ("b", OTHER), ("c", REPORT)]) == {"c": "a"}
+    assert find_near_duplicates([("e1", ""), ("e2", " \n "), ("a", REPORT)]) == {}  # empty pages are no copies

@@ -181,7 +181,7 @@ def _group(items: Sequence[Event], is_old: Sequence[bool]) -> list[list[int]]:
     exact = [i for i in mergeable if items[i].time_precision == 1]
     vague = [i for i in mergeable if items[i].time_precision != 1]
     # 1-3: exact-day events, same day only
-    index = _BlockIndex(items, exact, window=0)
+    index = _BlockIndex(items, exact, window=DAY_WINDOW[1])
     for _, i, j in sorted(index.pairs()):
         uf.union(i, j)
     # 4: vague events join the nearest exact-day group within their window...

@@ -76,11 +76,17 @@ class NearDuplicateIndex:
         return self._minhash(text).hashvalues.astype(_DTYPE).tobytes()
 
     def add(self, doc_id: str, text: str) -> str | None:
-        """Add a document; return the id of the earliest near-duplicate already held, else None."""
+        """Add a document; return the id of the earliest near-duplicate already held, else None.
+
+        A text with no words is neither held nor matched: two empty pages are not copies of each other."""
+        if not _WORD.search(text):
+            return None
         return self.add_signature(doc_id, self.signature(text))
 
     def query(self, text: str) -> str | None:
         """The earliest held near-duplicate of ``text``, without adding it."""
+        if not _WORD.search(text):
+            return None
         return self._match(self._from_bytes(self.signature(text)))
 
     def add_signature(self, doc_id: str, signature: bytes) -> str | None:
