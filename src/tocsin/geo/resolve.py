@@ -33,6 +33,8 @@ NEAR_BONUS = ((30.0, 2.0), (100.0, 1.5), (300.0, 0.75))  # km to the nearest oth
 W_OUTLET = 1.5  # the outlet's country
 W_DATELINE = 1.0  # extra weight of the dateline's place as context
 ROUNDS = 3
+SUPPORT_CANDIDATES = 10  # readings per name that lend support to other names' readings
+SUPPORT_DECAY = 0.3  # weight of a reading one unit of prior (10x population) below its name's best
 MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
 
 
@@ -132,9 +134,44 @@ def _nearest_km(lat: np.ndarray, lon: np.ndarray, olat: np.ndarray, olon: np.nda
     return (12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))).min(axis=1)
 
 
+def _soft_support(options: list[_Options]) -> list[np.ndarray]:
+    """Per candidate: summed over the other names, the best agreement (same region, nearby) with any of
+    their readings, each reading weighted by how plausible it is on its own (SUPPORT_DECAY per unit of
+    prior below that name's best). "Paris" and "Henry County" support the Tennessee reading of each other
+    even when neither is the likelier reading alone."""
+    idx = [(i, k) for i, o in enumerate(options) for k in range(min(len(o.places), SUPPORT_CANDIDATES))]
+    out = [np.zeros(len(o.places)) for o in options]
+    if len({i for i, _ in idx}) < 2:
+        return out
+    group = np.array([i for i, _ in idx])
+    places = [options[i].places[k] for i, k in idx]
+    lat = np.array([options[i].lat[k] for i, k in idx])
+    lon = np.array([options[i].lon[k] for i, k in idx])
+    plaus = np.array([SUPPORT_DECAY ** (options[i].prior[0] - options[i].prior[k]) for i, k in idx])
+    point = np.array([p.feature_code not in (COUNTRY_FCODE, CONTINENT_FCODE) for p in places])
+    region = np.array([p.admin1_id or -1 for p in places])
+    own_region = np.array([p.geonameid if p.feature_code == "ADM1" else -2 for p in places])
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+    dist = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    near = np.select([dist <= limit for limit, _ in NEAR_BONUS], [b for _, b in NEAR_BONUS], 0.0)
+    near *= point[:, None] & point[None, :]
+    same = (region[:, None] == region[None, :]) | (region[:, None] == own_region[None, :])
+    same |= own_region[:, None] == region[None, :]
+    affinity = (near + W_ADMIN1 * same) * plaus[None, :]
+    affinity[group[:, None] == group[None, :]] = 0.0
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    best = np.maximum.reduceat(affinity, starts, axis=1).sum(axis=1)
+    for row, (i, k) in enumerate(idx):
+        out[i][k] = best[row]
+    return out
+
+
 def resolve(groups: Sequence[Group], hints: GeoHints | None = None) -> list[PlaceRow | None]:
     """One place (or None) per group, in the groups' order."""
     options = [_Options.of(eligible(g), hints) for g in groups]
+    soft = _soft_support(options)
     weight = [1.0 + (W_DATELINE if g.dateline else 0.0) for g in groups]
     choice = [0 if o.places else None for o in options]  # candidates are sorted by prior
     for _ in range(ROUNDS):
@@ -165,7 +202,7 @@ def resolve(groups: Sequence[Group], hints: GeoHints | None = None) -> list[Plac
             region = np.array([
                 W_ADMIN1 if a and regions[a] - (a in own_regions) > 0 else 0.0 for a in o.admin1
             ])  # fmt: skip
-            scores = o.prior + W_COUNTRY * country + region + bonus
+            scores = o.prior + W_COUNTRY * country + np.maximum(region + bonus, soft[i])
             new_choice.append(int(np.argmax(scores)))
         if new_choice == choice:
             break
