@@ -6,6 +6,7 @@ geocoder.parse("Protesters gathered in Almaty on Wednesday.")
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,6 +28,8 @@ from tocsin.records import Place, Toponym
 
 if TYPE_CHECKING:
     from tocsin.settings import Settings
+
+_CONTAINER_GAP = re.compile(r",[ \t]*")  # "Alexandria, La.": town, then the region or country it is in
 
 __all__ = ["GeonamesGeocoder", "build_index", "geonames_geocoder", "to_place"]
 
@@ -79,9 +82,15 @@ class GeonamesGeocoder:
             Group(key, tuple(ss), tuple(candidates.get(ss[0].name_id, ()))) for key, ss in by_key.items()
         ]
         levels = {g.key: next((s.level for s in g.spans if s.level), None) for g in groups}
+        index = {g.key: n for n, g in enumerate(groups)}
+        pairs = {
+            (index[a.key], index[b.key])
+            for a, b in zip(spans, spans[1:], strict=False)
+            if a.key != b.key and _CONTAINER_GAP.fullmatch(text, a.end, b.start)
+        }
         places = {
             g.key: (to_place(row) if row else None)
-            for g, row in zip(groups, resolve(groups, hints), strict=True)
+            for g, row in zip(groups, resolve(groups, hints, sorted(pairs)), strict=True)
         }
         for key, place in places.items():
             if place and levels[key] == "ADM2" and place.geo_precision == PRECISION_TOWN:

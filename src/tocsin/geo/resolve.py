@@ -25,7 +25,7 @@ from tocsin.geo.recognize import Span
 COUNTRY_BONUS = 2.0  # a country name beats a same-named town ("Kazakhstan" the village: 3,050 people)
 ADM1_PENALTY = 1.0  # "Almaty" the city (1.98M) over Almaty the city-region (summed 1.98M)
 ADM2_PENALTY = 1.5  # counties and districts are named after their towns: the town wins unless "X County"
-ALT_PENALTY = 0.3  # a place known by this name only as an alternate name
+ALT_PENALTY = 1.0  # a place known by this name only as an alternate name
 W_COUNTRY = 1.0  # per other place of the text in the same country (at most COUNTRY_CAP of them)
 COUNTRY_CAP = 2
 W_ADMIN1 = 1.5  # another place of the text is in (or is) the same first-level region
@@ -168,9 +168,32 @@ def _soft_support(options: list[_Options]) -> list[np.ndarray]:
     return out
 
 
-def resolve(groups: Sequence[Group], hints: GeoHints | None = None) -> list[PlaceRow | None]:
-    """One place (or None) per group, in the groups' order."""
-    options = [_Options.of(eligible(g), hints) for g in groups]
+def _contains(outer: PlaceRow, inner: PlaceRow) -> bool:
+    if outer.feature_code == COUNTRY_FCODE:
+        return inner.country == outer.country and inner.geonameid != outer.geonameid
+    return outer.feature_code == "ADM1" and inner.admin1_id == outer.geonameid and inner is not outer
+
+
+def constrain(cands: list[list[tuple[PlaceRow, int]]], pairs: Sequence[tuple[int, int]]) -> None:
+    """ "Paris, Tenn.", "Christiana, North West": the first name must lie in the second (in place).
+
+    Applied only when some reading of each fits: the pair keeps just those readings.
+    """
+    for i, j in pairs:
+        inner = [c for c in cands[i] if any(_contains(o[0], c[0]) for o in cands[j])]
+        if inner:
+            cands[j] = [o for o in cands[j] if any(_contains(o[0], c[0]) for c in inner)]
+            cands[i] = inner
+
+
+def resolve(
+    groups: Sequence[Group], hints: GeoHints | None = None, pairs: Sequence[tuple[int, int]] = ()
+) -> list[PlaceRow | None]:
+    """One place (or None) per group, in the groups' order. ``pairs`` are (group, group) indexes of
+    "Town, Region" mentions: the first must lie in the second when some readings allow it."""
+    cands = [eligible(g) for g in groups]
+    constrain(cands, pairs)
+    options = [_Options.of(c, hints) for c in cands]
     soft = _soft_support(options)
     weight = [1.0 + (W_DATELINE if g.dateline else 0.0) for g in groups]
     choice = [0 if o.places else None for o in options]  # candidates are sorted by prior
