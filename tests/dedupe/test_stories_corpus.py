@@ -31,7 +31,7 @@ def test_online_story_index_on_ecbplus_in_arrival_order(shared: Path) -> None:
         return {d.id: index.add(d) for d in ordered}
 
     scores = evaluate_ecbplus(shared / ECBPLUS, grouper=online)
-    assert scores["f1"] >= 0.84  # measured 0.851 in this order (0.851-0.874 over three orders)
+    assert scores["f1"] >= 0.84  # measured 0.846 in this order (0.846-0.876 over five orders)
 
 
 def test_bcubed_against_hand_computed_values() -> None:
