@@ -77,6 +77,7 @@ def test_stories_records_maps_lines_and_reports_bad_input() -> None:
         list(stories_records([{"text": "x"}]))
     with pytest.raises(ValueError, match="ISO date"):
         list(stories_records([{"id": "a", "text": "x", "published": "last week"}]))
+    assert assign_stories([StoryDoc("a", ""), StoryDoc("b", "...")]) == {"a": "a", "b": "b"}
     with pytest.raises(ValueError, match="appears twice"):
         assign_stories([StoryDoc("a", "x"), StoryDoc("a", "y")])
 

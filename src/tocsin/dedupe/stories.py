@@ -131,8 +131,8 @@ def assign_stories(docs: Iterable[StoryDoc]) -> dict[str, str]:
         index = StoryIndex()
         ordered = sorted(batch, key=lambda d: (_day(d.published) or 0, d.id))
         return {d.id: index.add(d) for d in ordered}
-    if len(batch) < 2:
-        return {d.id: d.id for d in batch}
+    if len(batch) < 2 or not any(features(d.text) for d in batch):
+        return {d.id: d.id for d in batch}  # nothing to compare (TF-IDF needs at least one term)
     vectors = TfidfVectorizer(analyzer=features, sublinear_tf=True).fit_transform([d.text for d in batch])
     distance = 1.0 - (vectors @ vectors.T).toarray()
     days = np.array([_day(d.published) if d.published else np.nan for d in batch], dtype=float)
