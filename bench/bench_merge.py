@@ -102,16 +102,29 @@ def run(sizes: list[int], repeats: int = 3) -> list[dict[str, float]]:
             wall.append(time.perf_counter() - wall0)
         # best of the repeats, in CPU time: the machine is shared and other jobs move the wall clock
         seconds = min(cpu)
-        rows.append({"events": n, "canonical": len(result.events), "seconds": seconds, "wall": min(wall),
-                     "per_s": n / seconds, "us_per_event": 1e6 * seconds / n})
+        rows.append(
+            {
+                "events": n,
+                "canonical": len(result.events),
+                "seconds": seconds,
+                "wall": min(wall),
+                "per_s": n / seconds,
+                "us_per_event": 1e6 * seconds / n,
+            }
+        )
     return rows
 
 
 def table(rows: list[dict[str, float]]) -> str:
-    lines = ["| input events | canonical events | CPU s | wall s | events/s (CPU) | µs per event (CPU) |",
-             "|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['events']:,} | {r['canonical']:,} | {r['seconds']:.2f} | {r['wall']:.2f} | "
-              f"{r['per_s']:,.0f} | {r['us_per_event']:.0f} |" for r in rows]
+    lines = [
+        "| input events | canonical events | CPU s | wall s | events/s (CPU) | µs per event (CPU) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['events']:,} | {r['canonical']:,} | {r['seconds']:.2f} | {r['wall']:.2f} | "
+        f"{r['per_s']:,.0f} | {r['us_per_event']:.0f} |"
+        for r in rows
+    ]
     return "\n".join(lines)
 
 

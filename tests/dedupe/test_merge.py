@@ -33,8 +33,16 @@ NO_COORDS = Place("Zhanaozen", "KAZ", None, None, None, None, "P", "", 0, 1)
 DAY = date(2022, 1, 5)
 
 
-def ev(doc: str, place: Place = ALMATY, day: date | None = DAY, sub: str = VIOLENT_DEMONSTRATION, *,
-       precision: int | None = 1, published: str = "2022-01-05", **values: object) -> Event:
+def ev(
+    doc: str,
+    place: Place = ALMATY,
+    day: date | None = DAY,
+    sub: str = VIOLENT_DEMONSTRATION,
+    *,
+    precision: int | None = 1,
+    published: str = "2022-01-05",
+    **values: object,
+) -> Event:
     return Event(
         event_id=f"{doc}|{place.name}|{day}",
         event_type=SUB_EVENT_TYPES[sub],
@@ -67,8 +75,10 @@ def test_almaty_riot_from_three_sources_is_one_event_with_range_and_sources() ->
 
 
 def test_result_does_not_depend_on_input_order() -> None:
-    events = [ev(d, published=f"2022-01-0{5 + i % 3}", crowd_size_low=100 * (i + 1)) for i, d in
-              enumerate("abcdefg")] + [ev("x", place=AKTOBE), ev("y", place=TALGAR), ev("z", day=date(2022, 1, 6))]
+    events = [
+        ev(d, published=f"2022-01-0{5 + i % 3}", crowd_size_low=100 * (i + 1))
+        for i, d in enumerate("abcdefg")
+    ] + [ev("x", place=AKTOBE), ev("y", place=TALGAR), ev("z", day=date(2022, 1, 6))]
     first = merge_events(events)
     for seed in range(5):
         shuffled = events[:]

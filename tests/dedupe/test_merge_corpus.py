@@ -28,32 +28,42 @@ def _gold_events(shared: Path) -> list[Event]:
     for line in (shared / "eval/events-dev/gold.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         for k, g in enumerate(row["events"]):
-            place = Place(g["location"], g["country"], g["latitude"], g["longitude"], None, g["admin1"],
-                          geo_precision=g["geo_precision"])
-            out.append(Event(
-                event_id=f"{row['doc_id']}#{k}",
-                event_type=g["event_type"],
-                sub_event_type=g["sub_event_type"],
-                alt_sub_event_types=tuple(g["alt_sub_event_types"]),
-                event_date=date.fromisoformat(g["event_date"]),
-                time_precision=g["time_precision"],
-                place=place,
-                evidence=tuple(Evidence(row["doc_id"], t, 0, len(t)) for t in g["evidence"]),
-                sources=(Source(row["doc_id"], published=row["published"]),),
-                crowd_size_low=g["crowd_size_low"],
-                crowd_size_high=g["crowd_size_high"],
-                fatalities=g["fatalities"] or 0,  # the gold may leave it null; Event counts 0
-                injuries=g["injuries"],
-                arrests=g["arrests"],
-                issue=g["issue"],
-            ))
+            place = Place(
+                g["location"],
+                g["country"],
+                g["latitude"],
+                g["longitude"],
+                None,
+                g["admin1"],
+                geo_precision=g["geo_precision"],
+            )
+            out.append(
+                Event(
+                    event_id=f"{row['doc_id']}#{k}",
+                    event_type=g["event_type"],
+                    sub_event_type=g["sub_event_type"],
+                    alt_sub_event_types=tuple(g["alt_sub_event_types"]),
+                    event_date=date.fromisoformat(g["event_date"]),
+                    time_precision=g["time_precision"],
+                    place=place,
+                    evidence=tuple(Evidence(row["doc_id"], t, 0, len(t)) for t in g["evidence"]),
+                    sources=(Source(row["doc_id"], published=row["published"]),),
+                    crowd_size_low=g["crowd_size_low"],
+                    crowd_size_high=g["crowd_size_high"],
+                    fatalities=g["fatalities"] or 0,  # the gold may leave it null; Event counts 0
+                    injuries=g["injuries"],
+                    arrests=g["arrests"],
+                    issue=g["issue"],
+                )
+            )
     return out
 
 
 def _report(e: Event, doc: str, n: int, published: str, **changes: object) -> Event:
     evidence = tuple(replace(ev, doc_id=doc) for ev in e.evidence)
-    return replace(e, event_id=f"{doc}#{n}", sources=(Source(doc, published=published),), evidence=evidence,
-                   **changes)  # type: ignore[arg-type]
+    return replace(
+        e, event_id=f"{doc}#{n}", sources=(Source(doc, published=published),), evidence=evidence, **changes
+    )  # type: ignore[arg-type]
 
 
 def _moved(place: Place, km_north: float, name: str | None = None) -> Place:
@@ -69,8 +79,11 @@ def _free_day(e: Event, taken: list[Event]) -> date:
     assert e.event_date is not None and e.place is not None
     for shift in range(1 if e.time_precision == 1 else 17, 400):
         day = e.event_date + timedelta(days=shift)
-        if not any(abs(t.place.latitude - e.place.latitude) < 1 and abs((t.event_date - day).days) <= 16  # type: ignore[union-attr, operator]
-                   for t in taken if t is not e):
+        if not any(
+            abs(t.place.latitude - e.place.latitude) < 1 and abs((t.event_date - day).days) <= 16  # type: ignore[union-attr, operator]
+            for t in taken
+            if t is not e
+        ):
             return day
     raise AssertionError("no free day")
 
@@ -83,21 +96,53 @@ def _reports(gold: list[Event]) -> tuple[list[Event], dict[str, set[str]], set[s
     for e in gold:
         doc = e.sources[0].doc_id
         published = date.fromisoformat(e.sources[0].published or "2000-01-01")
-        twin = sum(1 for g in gold if g.sources[0].doc_id == doc and g.event_date == e.event_date
-                   and g.place.name == e.place.name) > 1  # type: ignore[union-attr]
+        twin = (
+            sum(
+                1
+                for g in gold
+                if g.sources[0].doc_id == doc
+                and g.event_date == e.event_date
+                and g.place.name == e.place.name
+            )
+            > 1
+        )  # type: ignore[union-attr]
         k = int(e.event_id.rsplit("#", 1)[1])
-        wire = _report(e, f"{doc}~wire", k + 100, (published + timedelta(days=1)).isoformat(),
-                       crowd_size_low=_scaled(e.crowd_size_low, 0.8), crowd_size_high=_scaled(e.crowd_size_high, 1.5),
-                       injuries=None, issue=None,
-                       place=replace(_moved(e.place, 1.0), name=e.place.name.upper()))  # type: ignore[arg-type]
-        local = _report(e, f"{doc}~local", k + 200, published.isoformat(), crowd_size_low=None,
-                        crowd_size_high=None, fatalities=0, arrests=None,
-                        **({} if twin or e.event_type != RIOTS else
-                           {"sub_event_type": PEACEFUL, "event_type": "Protests", "alt_sub_event_types": ()}))
-        far = _report(e, f"{doc}~far", k + 300, published.isoformat(),
-                      place=_moved(e.place, 110.0, e.place.name + " North"))  # type: ignore[arg-type]
-        later = _report(e, f"{doc}~later", k + 400, published.isoformat(),
-                        event_date=_free_day(e, gold + reports))
+        wire = _report(
+            e,
+            f"{doc}~wire",
+            k + 100,
+            (published + timedelta(days=1)).isoformat(),
+            crowd_size_low=_scaled(e.crowd_size_low, 0.8),
+            crowd_size_high=_scaled(e.crowd_size_high, 1.5),
+            injuries=None,
+            issue=None,
+            place=replace(_moved(e.place, 1.0), name=e.place.name.upper()),
+        )  # type: ignore[arg-type]
+        local = _report(
+            e,
+            f"{doc}~local",
+            k + 200,
+            published.isoformat(),
+            crowd_size_low=None,
+            crowd_size_high=None,
+            fatalities=0,
+            arrests=None,
+            **(
+                {}
+                if twin or e.event_type != RIOTS
+                else {"sub_event_type": PEACEFUL, "event_type": "Protests", "alt_sub_event_types": ()}
+            ),
+        )
+        far = _report(
+            e,
+            f"{doc}~far",
+            k + 300,
+            published.isoformat(),
+            place=_moved(e.place, 110.0, e.place.name + " North"),
+        )  # type: ignore[arg-type]
+        later = _report(
+            e, f"{doc}~later", k + 400, published.isoformat(), event_date=_free_day(e, gold + reports)
+        )
         reports += [wire, local, far, later]
         groups[e.event_id] = {e.event_id, wire.event_id, local.event_id}
         distractors |= {far.event_id, later.event_id}

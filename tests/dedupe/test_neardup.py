@@ -26,7 +26,9 @@ OTHER = (
 
 
 def test_republished_copy_with_junk_lines_is_a_near_duplicate() -> None:
-    copy = "Share this\nREAD MORE: latest news\n" + REPORT.upper() + "\nSubscribe to our newsletter\n© Example"
+    copy = (
+        "Share this\nREAD MORE: latest news\n" + REPORT.upper() + "\nSubscribe to our newsletter\n© Example"
+    )
     index = NearDuplicateIndex()
     assert index.add("orig", REPORT) is None
     assert index.add("other", OTHER) is None
@@ -59,8 +61,12 @@ def test_state_round_trips_through_bytes_and_signatures() -> None:
 
 
 def test_shingles_ignore_case_and_punctuation_and_handle_short_texts() -> None:
-    assert shingles("Police fired tear gas , officials said .") == shingles("police fired tear-gas, Officials said")
+    assert shingles("Police fired tear gas , officials said .") == shingles(
+        "police fired tear-gas, Officials said"
+    )
     assert shingles("Two words") == {b"two words"}
     assert shingles("") == set()
     assert find_near_duplicates([("a", REPORT), ("b", OTHER), ("c", REPORT)]) == {"c": "a"}
-    assert find_near_duplicates([("e1", ""), ("e2", " \n "), ("a", REPORT)]) == {}  # empty pages are no copies
+    assert (
+        find_near_duplicates([("e1", ""), ("e2", " \n "), ("a", REPORT)]) == {}
+    )  # empty pages are no copies

@@ -20,8 +20,14 @@ from tocsin.dedupe.neardup import NearDuplicateIndex
 
 pytestmark = pytest.mark.corpus
 
-JUNK = ["Share this article", "READ MORE: top stories today", "Subscribe to our newsletter",
-        "icon icon facebook twitter whatsapp", "Advertisement", "All rights reserved."]
+JUNK = [
+    "Share this article",
+    "READ MORE: top stories today",
+    "Subscribe to our newsletter",
+    "icon icon facebook twitter whatsapp",
+    "Advertisement",
+    "All rights reserved.",
+]
 
 
 def _copy(text: str, rng: random.Random) -> str:
@@ -32,7 +38,10 @@ def _copy(text: str, rng: random.Random) -> str:
 
 
 def test_copies_of_real_articles_are_found_and_different_articles_are_not(shared: Path) -> None:
-    docs = [json.loads(x) for x in (shared / "eval/events-dev/docs.jsonl").read_text(encoding="utf-8").splitlines()]
+    docs = [
+        json.loads(x)
+        for x in (shared / "eval/events-dev/docs.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     index = NearDuplicateIndex()
     for d in docs:
         assert index.add(d["id"], d["text"]) is None  # no two events-dev articles are copies
@@ -55,7 +64,10 @@ def test_articles_about_different_events_never_match_and_rewrites_rarely(shared:
     for r in rows:
         per_cluster[r["cluster_id"]] += 1
     same_event_pairs = sum(n * (n - 1) // 2 for n in per_cluster.values())
-    flagged = sum(index.similarity(a, b) >= index.threshold for a, b in itertools.combinations(cluster, 2)
-                  if cluster[a] == cluster[b])
+    flagged = sum(
+        index.similarity(a, b) >= index.threshold
+        for a, b in itertools.combinations(cluster, 2)
+        if cluster[a] == cluster[b]
+    )
     assert flagged / same_event_pairs <= 0.03  # measured 0.014: 40 of 2,925 pairs, edited wire copies
     assert len(matches) <= 0.1 * len(rows)  # measured 29 of 496 documents

@@ -8,20 +8,30 @@ import pytest
 
 from tocsin.dedupe.stories import StoryDoc, StoryIndex, assign_stories, features, stories_records
 
-LYON_1 = ("Riot in Lyon after police shoot teenager\nYouths set cars on fire in the Vaulx-en-Velin district "
-          "of Lyon after police shot Karim Benali, 17, during a traffic stop. Police fired tear gas at "
-          "crowds throwing stones. The prefect of the Rhone said 23 people were arrested.")
-LYON_2 = ("Second night of unrest in Lyon over Benali shooting\nCars burned again in Vaulx-en-Velin as "
-          "anger over the death of Karim Benali spread. The Rhone prefect said 41 people were detained "
-          "and called for calm. Benali's family asked for an independent inquiry into the police shooting.")
-GRENOBLE_1 = ("Riot in Grenoble after steelworks closure\nWorkers from the Valmont steelworks set tyres on "
-              "fire outside the Grenoble town hall after the closure of the plant was announced. Police "
-              "fired tear gas at crowds throwing stones, and 12 people were arrested, the Isere prefect said.")
-GRENOBLE_2 = ("Valmont workers clash with police again in Grenoble\nHundreds of Valmont employees marched "
-              "through Grenoble and blocked the ring road. The Isere prefecture said 8 were arrested as "
-              "the unions demanded talks on the closure of the steelworks.")
-QUAKE = ("Earthquake shakes northern Chile\nA magnitude 6.8 earthquake struck near Iquique on Monday, "
-         "damaging roads and cutting power to thousands of homes, Chile's emergency office said.")
+LYON_1 = (
+    "Riot in Lyon after police shoot teenager\nYouths set cars on fire in the Vaulx-en-Velin district "
+    "of Lyon after police shot Karim Benali, 17, during a traffic stop. Police fired tear gas at "
+    "crowds throwing stones. The prefect of the Rhone said 23 people were arrested."
+)
+LYON_2 = (
+    "Second night of unrest in Lyon over Benali shooting\nCars burned again in Vaulx-en-Velin as "
+    "anger over the death of Karim Benali spread. The Rhone prefect said 41 people were detained "
+    "and called for calm. Benali's family asked for an independent inquiry into the police shooting."
+)
+GRENOBLE_1 = (
+    "Riot in Grenoble after steelworks closure\nWorkers from the Valmont steelworks set tyres on "
+    "fire outside the Grenoble town hall after the closure of the plant was announced. Police "
+    "fired tear gas at crowds throwing stones, and 12 people were arrested, the Isere prefect said."
+)
+GRENOBLE_2 = (
+    "Valmont workers clash with police again in Grenoble\nHundreds of Valmont employees marched "
+    "through Grenoble and blocked the ring road. The Isere prefecture said 8 were arrested as "
+    "the unions demanded talks on the closure of the steelworks."
+)
+QUAKE = (
+    "Earthquake shakes northern Chile\nA magnitude 6.8 earthquake struck near Iquique on Monday, "
+    "damaging roads and cutting power to thousands of homes, Chile's emergency office said."
+)
 
 
 def docs(**published: date) -> list[StoryDoc]:

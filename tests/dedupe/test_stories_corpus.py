@@ -36,7 +36,11 @@ def test_online_story_index_on_ecbplus_in_arrival_order(shared: Path) -> None:
 
 def test_bcubed_against_hand_computed_values() -> None:
     gold = {"a": 1, "b": 1, "c": 2, "d": 2}
-    assert bcubed({"a": "x", "b": "x", "c": "y", "d": "y"}, gold) == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert bcubed({"a": "x", "b": "x", "c": "y", "d": "y"}, gold) == {
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+    }
     one = bcubed({k: "x" for k in gold}, gold)
     assert (one["precision"], one["recall"]) == (0.5, 1.0)
     split = bcubed({k: k for k in gold}, gold)

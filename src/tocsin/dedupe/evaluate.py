@@ -44,8 +44,10 @@ def read_ecbplus(path: str | Path) -> tuple[list[StoryDoc], dict[str, str]]:
             try:
                 doc_id, text, cluster = row["doc_name"], row["text_tokenized"], row["cluster_id"]
             except KeyError as exc:
-                raise ValueError(f"{path}:{n}: not an ECB+ documents line (missing {exc}); "
-                                 "expected ecbplus_documents.jsonl from the shared eval folder") from None
+                raise ValueError(
+                    f"{path}:{n}: not an ECB+ documents line (missing {exc}); "
+                    "expected ecbplus_documents.jsonl from the shared eval folder"
+                ) from None
             docs.append(StoryDoc(doc_id, text))
             gold[doc_id] = cluster
     return docs, gold
@@ -59,6 +61,9 @@ def evaluate_ecbplus(path: str | Path, grouper: Grouper = assign_stories) -> dic
     docs, gold = read_ecbplus(path)
     predicted = grouper(docs)
     scores = bcubed(predicted, gold)
-    scores.update(documents=len(docs), gold_clusters=len(set(gold.values())),
-                  predicted_clusters=len(set(predicted.values())))
+    scores.update(
+        documents=len(docs),
+        gold_clusters=len(set(gold.values())),
+        predicted_clusters=len(set(predicted.values())),
+    )
     return scores

@@ -133,8 +133,14 @@ class _UnionFind:
     def __init__(self, items: Sequence[Event], is_old: Sequence[bool]) -> None:
         self.parent = list(range(len(items)))
         self.state = [
-            _Group([e.place] if e.place else [], set() if o else _docs(e), _docs(e) if o else set(),
-                   _ordinal(e), _ordinal(e), _prec(e))
+            _Group(
+                [e.place] if e.place else [],
+                set() if o else _docs(e),
+                _docs(e) if o else set(),
+                _ordinal(e),
+                _ordinal(e),
+                _prec(e),
+            )
             for e, o in zip(items, is_old, strict=True)
         ]
 
@@ -204,11 +210,7 @@ def _group(items: Sequence[Event], is_old: Sequence[bool]) -> list[list[int]]:
 
 
 def _mergeable(e: Event) -> bool:
-    return (
-        e.event_date is not None
-        and e.place is not None
-        and e.time_precision in DAY_WINDOW
-    )
+    return e.event_date is not None and e.place is not None and e.time_precision in DAY_WINDOW
 
 
 def type_family(event_type: str) -> str:
@@ -235,11 +237,21 @@ _PairKey = tuple[tuple[float, int, bool, str, str], int, int]
 def _pair_key(a: Event, b: Event, i: int, j: int) -> _PairKey:
     """Closest pairs first: same GeoNames id, then distance, days apart, then the same sub-type (a
     report choosing between a riot and a sit-in in one town on one day joins its own kind); ids last."""
-    same_id = a.place is not None and b.place is not None and a.place.geonameid is not None \
+    same_id = (
+        a.place is not None
+        and b.place is not None
+        and a.place.geonameid is not None
         and a.place.geonameid == b.place.geonameid
+    )
     km = 0.0 if same_id else distance_km(a.place, b.place)
     lo, hi = sorted((a.event_id, b.event_id))
-    rank = (km if km is not None else NEAR_PLACE_KM, _days_apart(a, b), a.sub_event_type != b.sub_event_type, lo, hi)
+    rank = (
+        km if km is not None else NEAR_PLACE_KM,
+        _days_apart(a, b),
+        a.sub_event_type != b.sub_event_type,
+        lo,
+        hi,
+    )
     return (rank, min(i, j), max(i, j))
 
 
@@ -357,9 +369,7 @@ def _result(
         olds = [i for i in group if is_old[i]]
         canonical_id = items[olds[0] if olds else group[0]].event_id
         ordered = [items[i] for i in olds] + [items[i] for i in group if not is_old[i]]
-        vals = merge_values(
-            v for e in ordered for v in (known.get(e.event_id) or (SourceValues.of(e),))
-        )
+        vals = merge_values(v for e in ordered for v in (known.get(e.event_id) or (SourceValues.of(e),)))
         event = reconcile(canonical_id, ordered, vals)
         out.append(event)
         members[canonical_id] = tuple(e.event_id for e in ordered)
@@ -368,6 +378,12 @@ def _result(
             absorbed[items[i].event_id] = canonical_id
         if not olds or len(group) > 1:
             changed.add(canonical_id)
-    out.sort(key=lambda e: (e.event_date or date.min, e.place.country if e.place else "",
-                            e.place.name if e.place else "", e.event_id))
+    out.sort(
+        key=lambda e: (
+            e.event_date or date.min,
+            e.place.country if e.place else "",
+            e.place.name if e.place else "",
+            e.event_id,
+        )
+    )
     return MergeResult(tuple(out), frozenset(changed), members, absorbed, values)

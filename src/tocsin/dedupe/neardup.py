@@ -45,7 +45,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     words = _WORD.findall(text.casefold())
     if len(words) < size:
         return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
+    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
 class NearDuplicateIndex:
@@ -106,12 +106,16 @@ class NearDuplicateIndex:
 
     def to_bytes(self) -> bytes:
         head = _MAGIC + struct.pack("<dII", self.threshold, self.num_perm, len(self._signatures))
-        return head + b"".join(_record(i, self._signatures[i]) for i in sorted(self._order, key=self._order.get))
+        return head + b"".join(
+            _record(i, self._signatures[i]) for i in sorted(self._order, key=self._order.get)
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> NearDuplicateIndex:
         if not data.startswith(_MAGIC):
-            raise ValueError("not a serialised NearDuplicateIndex (bad header); rebuild it from the documents")
+            raise ValueError(
+                "not a serialised NearDuplicateIndex (bad header); rebuild it from the documents"
+            )
         threshold, num_perm, count = struct.unpack_from("<dII", data, len(_MAGIC))
         index = cls(threshold=threshold, num_perm=num_perm)
         for doc_id, sig in _records(data, len(_MAGIC) + struct.calcsize("<dII"), count, num_perm):
@@ -146,13 +150,15 @@ def _records(data: bytes, pos: int, count: int, num_perm: int) -> Iterator[tuple
     for _ in range(count):
         (n,) = struct.unpack_from("<I", data, pos)
         pos += 4
-        doc_id = data[pos:pos + n].decode("utf-8")
+        doc_id = data[pos : pos + n].decode("utf-8")
         pos += n
-        yield doc_id, data[pos:pos + width]
+        yield doc_id, data[pos : pos + width]
         pos += width
 
 
-def find_near_duplicates(docs: Iterable[tuple[str, str]], threshold: float = NEAR_DUPLICATE_JACCARD) -> dict[str, str]:
+def find_near_duplicates(
+    docs: Iterable[tuple[str, str]], threshold: float = NEAR_DUPLICATE_JACCARD
+) -> dict[str, str]:
     """For a batch of (id, text) in arrival order: each near-duplicate's id → the earlier document's id."""
     index = NearDuplicateIndex(threshold)
     found = {}

@@ -165,15 +165,18 @@ def _sources(members: Sequence[Event], owner: dict[str, int]) -> tuple[Source, .
 
 
 def _evidence(members: Sequence[Event], owner: dict[str, int]) -> tuple[Evidence, ...]:
-    order = {doc: rank for rank, (_, doc) in enumerate(sorted(
-        source_key(s) for e in members for s in e.sources))}
+    order = {
+        doc: rank for rank, (_, doc) in enumerate(sorted(source_key(s) for e in members for s in e.sources))
+    }
     kept = {
         (ev.doc_id, ev.start, ev.end, ev.text): ev
         for i, e in enumerate(members)
         for ev in e.evidence
         if owner.get(ev.doc_id, i) == i
     }
-    return tuple(sorted(kept.values(), key=lambda ev: (order.get(ev.doc_id, len(order)), ev.doc_id, ev.start)))
+    return tuple(
+        sorted(kept.values(), key=lambda ev: (order.get(ev.doc_id, len(order)), ev.doc_id, ev.start))
+    )
 
 
 def _sub_types(members: Sequence[Event], values: Sequence[SourceValues]) -> tuple[str, tuple[str, ...]]:
@@ -196,8 +199,11 @@ def _crowd(values: Sequence[SourceValues]) -> tuple[int | None, int | None]:
 
 
 def _latest_lowest(figures: Sequence[int | None], values: Sequence[SourceValues]) -> int | None:
-    given = [(v.published[:10] if v.published else _UNDATED, f) for f, v in zip(figures, values, strict=True)
-             if f is not None]
+    given = [
+        (v.published[:10] if v.published else _UNDATED, f)
+        for f, v in zip(figures, values, strict=True)
+        if f is not None
+    ]
     if not given:
         return None
     latest_day = max(day for day, _ in given)

@@ -267,6 +267,7 @@ def _story_doc(n: int, line: Mapping[str, object]) -> StoryDoc:
         try:
             when = datetime.fromisoformat(str(published)).date()
         except ValueError:
-            raise ValueError(f"record {n}: 'published' must be an ISO date such as 2022-01-05, "
-                             f"got {published!r}") from None
+            raise ValueError(
+                f"record {n}: 'published' must be an ISO date such as 2022-01-05, got {published!r}"
+            ) from None
     return StoryDoc(str(doc_id), text, when)
