@@ -191,6 +191,19 @@ def evaluate(gold_dir: Path, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("input_file", type=click.File("r", encoding="utf-8"), default="-")
+def stories(input_file: TextIO) -> None:
+    """Group articles ({id, text, published?} a line) into stories: prints {id, story_id} a line."""
+    from tocsin.dedupe.stories import stories_records
+
+    try:
+        for row in stories_records(_jsonl_in(input_file)):
+            click.echo(json.dumps(row, ensure_ascii=False))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
