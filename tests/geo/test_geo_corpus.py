@@ -13,7 +13,13 @@ from tocsin.geo.evaluate import evaluate_geoparsing
 # measured 2026-11-26: LGL acc@161km 0.774, exact id 0.774, country 0.893, P 0.707, R 0.888;
 #                      GeoVirus acc@161km 0.731, P 0.749, R 0.943
 FLOORS = {
-    "lgl": {"acc_161km": 0.76, "exact_geonameid": 0.76, "country_accuracy": 0.88, "precision": 0.69, "recall": 0.87},
+    "lgl": {
+        "acc_161km": 0.76,
+        "exact_geonameid": 0.76,
+        "country_accuracy": 0.88,
+        "precision": 0.69,
+        "recall": 0.87,
+    },
     "geovirus": {"acc_161km": 0.72, "precision": 0.73, "recall": 0.93},
 }
 

@@ -451,6 +451,10 @@ class Gazetteer:
     def pattern_length(self, name_id: int) -> int:
         return self._pattern_lengths[name_id]
 
+    def has_word(self, word: str) -> bool:
+        """Whether a lower-case ASCII word is a gazetteer name (fast path of ``name_id``)."""
+        return self.automaton.exists(" " + word + " ")
+
     def name_id(self, name: str) -> int | None:
         """The id of a gazetteer name (any spelling that folds to the same key), or None."""
         key = squeeze(name)

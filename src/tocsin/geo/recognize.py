@@ -10,7 +10,7 @@ drop what is probably not a place:
      ("George Washington") is a person;
   4. all-lower-case text (some outlets publish it) needs stronger evidence: bigger places only.
 A dateline ("AHMEDABAD:" / "ahmedabad:" at the start) and a following "district", "region", ... are
-noted on the span for the resolver. Overlaps keep the longest span.
+noted on the span for the resolver. Overlaps keep the longest acceptable span.
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ SUFFIXES = {
     "town": "PPL", "village": "PPL",
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
-_PREV_WORD = re.compile(r"([A-Za-z]+)(\.?)[ \t]+$")
 _ABBREVIATED = re.compile(r"\.[ \t]*[A-Z0-9]")
 _DATELINE_END = re.compile(r"\s*(?:[:(—–]|,\s*[A-Za-z .]+\s*[:(—–-]|\s[-–—]\s)")
 
@@ -113,6 +112,22 @@ def _surname_like(gz: Gazetteer, word: str) -> bool:
     return _zipf(low) < SURNAME_MAX_ZIPF
 
 
+def _previous_word(text: str, start: int) -> tuple[str, bool]:
+    """The ASCII word right before ``start`` across spaces (and whether a full stop follows it)."""
+    j = start
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == start:
+        return "", False
+    dotted = j > 0 and text[j - 1] == "."
+    if dotted:
+        j -= 1
+    k = j
+    while k > 0 and j - k < 40 and text[k - 1].isascii() and text[k - 1].isalpha():
+        k -= 1
+    return text[k:j], dotted
+
+
 def _person_evidence(gz: Gazetteer, text: str, start: int, end: int, name_id: int) -> int:
     """2: "Gov. Jackson", "Taylor said" (a person for the whole text); 3: "Mary Wheeler" (a first name
     here); 1: "Andrew Trapani" (a capitalised word that is neither a function word nor a place word
@@ -122,15 +137,14 @@ def _person_evidence(gz: Gazetteer, text: str, start: int, end: int, name_id: in
         return 2
     if gz.flags[name_id] & F_GIVEN and after and _surname_like(gz, after.group(1)):
         return 3  # "Mary Wheeler", "Chad Gorsuch": a first name before a rare capitalised word
-    m = _PREV_WORD.search(text, max(0, start - 40), start)
-    if not m or m.end() != start:
+    word, dotted = _previous_word(text, start)
+    if not word:
         return 0
-    word = m.group(1)
     low = word.lower()
     if low in TITLES:
         return 2
-    capitalised = not m.group(2) and word[0].isupper() and not word.isupper()
-    if capitalised and low not in gz.stop_words and low not in PLACE_PREFIXES and gz.name_id(low) is None:
+    capitalised = not dotted and word[0].isupper() and not word.isupper()
+    if capitalised and low not in gz.stop_words and low not in PLACE_PREFIXES and not gz.has_word(low):
         return 1
     return 0
 
@@ -157,11 +171,16 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
     found: list[Span] = []
     people: set[str] = set()
     framed = " " + boundaries(folded) + " "
+    matches = []
     for end_index, name_id in gz.automaton.iter(framed):
-        start = (
-            end_index - gz.pattern_length(name_id) + 1
-        )  # the frame's leading space is at text index start - 1
-        end = start + gz.key_length(name_id)
+        start = end_index - gz.pattern_length(name_id) + 1  # the frame's leading space is at start - 1
+        matches.append((start, start + gz.key_length(name_id), name_id))
+    # Longest first: a name inside an accepted longer one ("York" in "New York") is never judged.
+    matches.sort(key=lambda m: (m[0] - m[1], m[0]))
+    taken = bytearray(len(text) + 1)  # 1 where an accepted span lies
+    for start, end, name_id in matches:
+        if taken.find(1, start, end) != -1:
+            continue
         surface = text[start:end]
         flags = gz.flags[name_id]
         at_dateline = start == head and bool(_DATELINE_END.match(text, end))
@@ -169,7 +188,7 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
         if flags & F_ABBREV and not abbreviation and not flags & ~F_ABBREV:
             continue
         key = folded[start:end]
-        in_title = any(a <= start < b for a, b in titles)
+        in_title = bool(titles) and any(a <= start < b for a, b in titles)
         verdict = _verdict(gz, text, start, end, name_id, lower_case, at_dateline, abbreviation, in_title)
         if verdict == PERSON:
             people.add(key)
@@ -181,10 +200,12 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             level = SUFFIXES[m.group(1).lower()]
             if m.group(1)[0].isupper() and not lower_case and level != "PPL":
                 end = m.end()
+        taken[start:end] = b"\x01" * (end - start)
         found.append(Span(start, end, name_id, key, level, at_dateline, abbreviation))
     # one sense per discourse: "Andrew Trapani ... Trapani said" makes every "Trapani" a person
-    spans = _longest(
-        [s for s in found if s.key not in people or gz.flags[s.name_id] & (F_COUNTRY | F_ADMIN1)]
+    spans = sorted(
+        (s for s in found if s.key not in people or gz.flags[s.name_id] & (F_COUNTRY | F_ADMIN1)),
+        key=lambda s: s.start,
     )
     if dateline:
         key = " ".join(fold(dateline).split())
@@ -249,13 +270,3 @@ def _verdict(
     capitals_say_little = in_title or _sentence_start(text, start)
     slack = (SLACK_SENTENCE_START if capitals_say_little else SLACK_MID_SENTENCE) + extra
     return PLACE if _common_word_ok(gz, name_id, slack) else REJECT
-
-
-def _longest(spans: list[Span]) -> list[Span]:
-    spans.sort(key=lambda s: (s.start - s.end, s.start))
-    taken: list[Span] = []
-    for s in spans:
-        if all(s.end <= t.start or s.start >= t.end for t in taken):
-            taken.append(s)
-    taken.sort(key=lambda s: s.start)
-    return taken
