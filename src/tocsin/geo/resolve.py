@@ -68,8 +68,9 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
     if demonyms:
         return demonyms
     countries = [c for c in cands if c[0].feature_code == COUNTRY_FCODE]
-    if countries:  # country names win over towns, but a region of the same name may still compete
-        return countries + [c for c in cands if c[0].feature_code == "ADM1"]
+    if countries:  # country names beat their own towns; regions and foreign towns compete on context
+        own = {c[0].country for c in countries}
+        return countries + [c for c in cands if c[0].feature_code == "ADM1" or c[0].country not in own]
     level = next((s.level for s in group.spans if s.level), None)
     if level:
         wanted = [
