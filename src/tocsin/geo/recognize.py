@@ -69,7 +69,8 @@ SUFFIXES = {
     "district": "ADM2", "county": "ADM2", "parish": "ADM2", "borough": "ADM2", "tehsil": "ADM2",
     "taluka": "ADM2", "municipality": "ADM2", "region": "ADM1", "province": "ADM1", "state": "ADM1",
     "oblast": "ADM1", "governorate": "ADM1", "prefecture": "ADM1", "division": "ADM1", "city": "PPL",
-    "town": "PPL", "village": "PPL",
+    "town": "PPL", "village": "PPL", "districts": "ADM2", "talukas": "ADM2", "tehsils": "ADM2",
+    "villages": "PPL",
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 _ABBREVIATED = re.compile(r"\.[ \t]*[A-Z0-9]")
@@ -203,17 +204,19 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             continue
         key = folded[start:end]
         in_title = bool(titles) and any(a <= start < b for a, b in titles)
-        verdict = _verdict(gz, text, start, end, name_id, lower_case, at_dateline, abbreviation, in_title)
+        m = _NEXT_WORD.match(text, end)
+        suffix = m.group(1).lower() if m and m.group(1).lower() in SUFFIXES else None
+        if lower_case and suffix and gz.zipf[name_id] < COMMON_ZIPF:
+            verdict = PLACE  # "waghodia taluka": the suffix vouches for a small lower-case name
+        else:
+            verdict = _verdict(gz, text, start, end, name_id, lower_case, at_dateline, abbreviation, in_title)
         if verdict == PERSON:
             people.add(key)
         if verdict != PLACE:
             continue
-        level = None
-        m = _NEXT_WORD.match(text, end)
-        if m and m.group(1).lower() in SUFFIXES:
-            level = SUFFIXES[m.group(1).lower()]
-            if m.group(1)[0].isupper() and not lower_case and level != "PPL":
-                end = m.end()
+        level = SUFFIXES[suffix] if suffix else None
+        if m and suffix and m.group(1)[0].isupper() and not lower_case and level != "PPL":
+            end = m.end()  # "Rapides Parish", "Almaty Region": the type word is part of the name
         taken[start:end] = b"\x01" * (end - start)
         found.append(Span(start, end, name_id, key, level, at_dateline, abbreviation))
     # one sense per discourse: "Andrew Trapani ... Trapani said" makes every "Trapani" a person

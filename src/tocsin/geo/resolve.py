@@ -76,8 +76,6 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
         wanted = [
             c for c in cands if c[0].feature_code == level or (level == "PPL" and c[0].feature_class == "P")
         ]
-        if not wanted and level == "ADM2":
-            wanted = [c for c in cands if c[0].feature_code == "ADM1"]
         if wanted:
             return wanted
     # A region that is mostly its capital ("Almaty") means the town unless "region" follows.
