@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import pytest
 
@@ -131,3 +132,13 @@ def test_registered_and_built_through_settings(tmp_path):
 def test_unknown_geocoder_name_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="unknown geocoder 'nope'; registered: .*geonames"):
         make_geocoder(Settings(cache_dir=tmp_path, geocoder="nope"))
+
+
+def test_geocoder_pickles_light_and_works_after(geocoder):
+    blob = pickle.dumps(geocoder)
+    assert len(blob) < 1000
+    again = pickle.loads(blob)
+    assert (
+        again.parse("Rallies in Almaty.")[0].place.geonameid
+        == geocoder.parse("Rallies in Almaty.")[0].place.geonameid
+    )

@@ -61,6 +61,13 @@ class GeonamesGeocoder:
         self._gazetteer: Gazetteer | None = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        """Pickles as its cache dir only (for process pools and Dask); the index reopens lazily."""
+        return {"cache_dir": self.cache_dir}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["cache_dir"])
+
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:

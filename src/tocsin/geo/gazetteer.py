@@ -436,7 +436,9 @@ class Gazetteer:
             raise GazetteerIndexError(
                 f"gazetteer index {path} not found; build it with tocsin.geo.builtin.build_index"
             )
-        self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._path = Path(path)
+        self._pid = os.getpid()
+        self._con = self._connect()
         self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         self.flags = array("B")
         self.zipf = array("f")
@@ -464,6 +466,15 @@ class Gazetteer:
                                                          (COUNTRY_FCODE,))
         }  # fmt: skip
 
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, check_same_thread=False)
+
+    def _connection(self) -> sqlite3.Connection:
+        """The read-only connection, reopened in a forked worker (SQLite handles must not cross a fork)."""
+        if os.getpid() != self._pid:
+            self._con, self._pid = self._connect(), os.getpid()
+        return self._con
+
     def key_length(self, name_id: int) -> int:
         return self._lengths[name_id]
 
@@ -485,7 +496,7 @@ class Gazetteer:
         if not name_ids:
             return out
         marks = ",".join("?" * len(name_ids))
-        for row in self._con.execute(
+        for row in self._connection().execute(
             "SELECT c.name_id, c.kind, p.id, p.name, p.country, p.lat, p.lon, p.population, p.fclass, p.fcode,"
             f" p.admin1, p.admin1_id, p.precision FROM cand c JOIN place p ON p.id = c.place_id"
             f" WHERE c.name_id IN ({marks})",
@@ -495,11 +506,15 @@ class Gazetteer:
         return out
 
     def place(self, geonameid: int) -> PlaceRow | None:
-        row = self._con.execute(
-            "SELECT id, name, country, lat, lon, population, fclass, fcode, admin1, admin1_id, precision"
-            " FROM place WHERE id = ?",
-            (geonameid,),
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT id, name, country, lat, lon, population, fclass, fcode, admin1, admin1_id, precision"
+                " FROM place WHERE id = ?",
+                (geonameid,),
+            )
+            .fetchone()
+        )
         return PlaceRow(*row) if row else None
 
     def lookup(self, name: str) -> list[tuple[PlaceRow, int]]:
