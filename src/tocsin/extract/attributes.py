@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tocsin.extract.numbers import word_to_int
 from tocsin.records import (
     CLAIMED,
     EXCESSIVE_FORCE,
@@ -149,7 +150,7 @@ def actors(sentences: Sequence[str]) -> tuple[str, ...]:
             noun = m.group("noun").lower()
             mod = m.group("mod")
             name = noun
-            if mod and mod.lower() not in _NOT_MODIFIER and not mod.isdigit() and not mod.lower().endswith("ly"):
+            if mod and mod.lower() not in _NOT_MODIFIER and word_to_int(mod) is None and not mod.lower().endswith(("ly", "ed")):
                 name = f"{mod} {noun}" if mod.isupper() else f"{mod.lower()} {noun}"
             if noun in {"mob", "mobs"}:
                 name = "mob"

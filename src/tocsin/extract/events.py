@@ -9,6 +9,7 @@ town on the same day merge into one event with every sentence as evidence.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,7 +45,7 @@ def extract_events(
 ) -> tuple[Event, ...]:
     published = article.published.date() if article.published else None
     by_sentence = {m.sentence.start: m for m in mentions}
-    places = [t for t in toponyms if is_subnational(t.place)]
+    places = coherent_places(toponyms)
     ctx_place: Place | None = _dateline_place(article, places)
     ctx_date: TimeExpression | None = None
     drafts: dict[tuple[object, date | None], _Draft] = {}
@@ -72,6 +73,21 @@ def extract_events(
             if dates:
                 ctx_date = dates[0]
     return tuple(_build(article, d) for d in drafts.values())
+
+
+def coherent_places(toponyms: Sequence[Toponym]) -> list[Toponym]:
+    """Sub-national places in the countries the article is about.
+
+    A town abroad is kept when its country is named in the article too, or when the article names no
+    country and it is the article's main country; otherwise it is most likely a misreading (the "Nur
+    Otan" party read as a Nigerian village, "Central Asian" as Uganda's Central region).
+    """
+    resolved = [t.place for t in toponyms if t.place is not None]
+    named = {p.country for p in resolved if p.feature_code in COUNTRY_CODES}
+    weight = Counter(p.country for p in resolved)
+    main = weight.most_common(1)[0][0] if weight else None
+    allowed = named | ({main} if main else set())
+    return [t for t in toponyms if is_subnational(t.place) and t.place is not None and t.place.country in allowed]
 
 
 def _dateline_place(article: Article, places: Sequence[Toponym]) -> Place | None:
