@@ -24,7 +24,7 @@ PROTEST_TRIGGERS = (
     r"|marche[sd]|marchers|marching|sit-ins?|dharnas?|gherao(?:ed|ing|s)?|picket(?:s|ed|ing|ers)?"
     r"|hunger\s+strike|blockades?|took\s+to\s+the\s+streets?|shouted\s+slogans|chanting\s+slogans"
     r"|toyi-toyi(?:ing)?|bandh|hartal|rasta\s+roko|strikers|staged\s+a\s+(?:strike|walkout)"
-    r"|blocked\s+(?:roads?|the\s+(?:road|highway|traffic|n\d+)|traffic|highways?)"
+    r"|block(?:ed|ing)?\s+(?:the\s+)?(?:roads?|highways?|traffic|railway|rail\s+traffic|national\s+highway|n\d+)"
     # "march" as a noun or verb, not the month: not followed by a day or year, not after "in/on/of …"
     r"|(?<!\bin\s)(?<!\bon\s)(?<!\bof\s)(?<!\bsince\s)(?<!\buntil\s)(?<!\bby\s)(?<!\bfrom\s)"
     r"(?<!\bearly\s)(?<!\blate\s)(?<!\bmid-)(?<!\bthis\s)(?<!\blast\s)(?<!\bend\s)march(?!\s+\d|,\s*\d)"
@@ -35,6 +35,8 @@ RIOT_TRIGGERS = (
     r"|thr(?:ew|owing)\s+stones|stoned|torch(?:ed|ing)|set\s+(?:ablaze|alight|on\s+fire|fire\s+to)"
     r"|arson|loot(?:ed|ing|ers)|lynch(?:ed|ing)?|rampage|vandali[sz](?:ed|ing|m)|burnt\s+alive"
     r"|petrol\s+bombs?|stormed|storming|unrest"
+    r"|(?:fresh|mob)\s+violence|violence\s+(?:broke\s+out|erupted|flared)"
+    r"|(?:eruption|outbreak)\s+of\s+violence"
 )
 # Phrases that contain a trigger word but report no event.
 FALSE_FRIENDS = re.compile(

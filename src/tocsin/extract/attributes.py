@@ -115,6 +115,15 @@ _ISSUE = re.compile(
 ISSUE_MAX_WORDS = 8
 
 
+def issue_span(sentence: str) -> tuple[int, int] | None:
+    """Character span of what a protest in ``sentence`` was about, if it says."""
+    m = _ISSUE.search(sentence)
+    if m is None:
+        return None
+    group = "a" if m.group("a") else "b"
+    return m.start(group), m.end(group)
+
+
 def issue(sentences: Sequence[str], sub_type: str) -> str | None:
     for sentence in sentences:
         m = _ISSUE.search(sentence)

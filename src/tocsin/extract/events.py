@@ -9,7 +9,6 @@ town on the same day merge into one event with every sentence as evidence.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from tocsin.records import SUB_EVENT_TYPES, Article, Event, Evidence, Place, Sou
 
 # A country-level toponym cannot place an event (ACLED codes no country-level events).
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
+REGION = 3  # geo_precision of a province or large region
 
 
 @dataclass(slots=True)
@@ -31,6 +31,11 @@ class _Draft:
     precision: int | None
     sentences: list[Sentence] = field(default_factory=list)
     counts: list[Counts] = field(default_factory=list)
+
+    def add(self, sent: Sentence) -> None:
+        if sent not in self.sentences:
+            self.sentences.append(sent)
+            self.counts.append(extract_counts(sent.text))
 
 
 def is_subnational(place: Place | None) -> bool:
@@ -49,30 +54,51 @@ def extract_events(
     ctx_place: Place | None = _dateline_place(article, places)
     ctx_date: TimeExpression | None = None
     drafts: dict[tuple[object, date | None], _Draft] = {}
+    last: _Draft | None = None
     for sent in sentences:
         in_sentence = [t for t in places if sent.start <= t.start < sent.end]
         dates = find_dates(sent.text, published)
         mention = by_sentence.get(sent.start)
-        if mention is not None and not (mention.aftermath and not dates):
-            anchor = mention.trigger_start
-            place = _nearest(in_sentence, anchor) or ctx_place
-            when = _nearest_date(dates, anchor - sent.start) or ctx_date
-            if place is not None:
-                day = when.value if when else published
-                precision = when.precision if when else (1 if published else None)
-                key = (place.geonameid or place.name, day)
-                draft = drafts.setdefault(key, _Draft(place, day, precision))
-                draft.sentences.append(sent)
-                draft.counts.append(extract_counts(sent.text))
-                ctx_place = place
-            if when is not None:
-                ctx_date = when
-        else:
-            if in_sentence:
-                ctx_place = in_sentence[0].place
-            if dates:
-                ctx_date = dates[0]
+        if mention is None or (mention.aftermath and not dates):
+            ctx_place = _context_place(in_sentence, ctx_place)
+            ctx_date = dates[0] if dates else ctx_date
+            continue
+        anchor = mention.trigger_start
+        own_place = _nearest(_outside_issue(sent, in_sentence), anchor, ctx_place)
+        own_date = _nearest_date(dates, anchor - sent.start)
+        if own_place is None and own_date is None:
+            # "There have been riots elsewhere in the city": more about the event in context, never a new one
+            if last is not None:
+                last.add(sent)
+            continue
+        place = own_place or ctx_place
+        when = own_date or ctx_date
+        if place is None or (when is None and published is not None and own_place is None):
+            ctx_date = when or ctx_date
+            continue
+        day = when.value if when else published
+        precision = when.precision if when else (1 if published else None)
+        key = (place.geonameid or place.name, day)
+        last = drafts.setdefault(key, _Draft(place, day, precision))
+        last.add(sent)
+        ctx_place, ctx_date = place, when or ctx_date
     return tuple(_build(article, d) for d in drafts.values())
+
+
+def _context_place(in_sentence: Sequence[Toponym], current: Place | None) -> Place | None:
+    """A sentence without a mention moves the context to the first town it names (not to a region)."""
+    towns = [t.place for t in in_sentence if t.place is not None and t.place.geo_precision < REGION]
+    return towns[0] if towns else current
+
+
+def _outside_issue(sent: Sentence, toponyms: Sequence[Toponym]) -> list[Toponym]:
+    """Places named in what a protest was about ("protesting against the torching ... near Godhra") are
+    not where it happened."""
+    issue = attributes.issue_span(sent.text)
+    if issue is None:
+        return list(toponyms)
+    lo, hi = sent.start + issue[0], sent.start + issue[1]
+    return [t for t in toponyms if not lo <= t.start < hi]
 
 
 def coherent_places(toponyms: Sequence[Toponym]) -> list[Toponym]:
@@ -84,8 +110,12 @@ def coherent_places(toponyms: Sequence[Toponym]) -> list[Toponym]:
     """
     resolved = [t.place for t in toponyms if t.place is not None]
     named = {p.country for p in resolved if p.feature_code in COUNTRY_CODES}
-    weight = Counter(p.country for p in resolved)
-    main = weight.most_common(1)[0][0] if weight else None
+    # the main country: most places, then the most people (a village of 2,000 loses a tie to a capital)
+    weight: dict[str, tuple[int, int]] = {}
+    for p in resolved:
+        n, pop = weight.get(p.country, (0, 0))
+        weight[p.country] = (n + 1, pop + p.population)
+    main = max(weight, key=lambda k: weight[k]) if weight else None
     allowed = named | ({main} if main else set())
     return [t for t in toponyms if is_subnational(t.place) and t.place is not None and t.place.country in allowed]
 
@@ -99,12 +129,18 @@ def _dateline_place(article: Article, places: Sequence[Toponym]) -> Place | None
     return None
 
 
-def _nearest(toponyms: Sequence[Toponym], anchor: int) -> Place | None:
-    if not toponyms:
+def _nearest(toponyms: Sequence[Toponym], anchor: int, context: Place | None) -> Place | None:
+    """The town nearest the trigger; a region only when the sentence names no town and the context town
+    is not in that region."""
+    towns = [t for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
+    if towns:
+        return min(towns, key=lambda t: abs(t.start - anchor)).place
+    regions = [t.place for t in toponyms if t.place is not None]
+    if not regions:
         return None
-    # prefer towns (precision 1) over regions; then the closest to the trigger
-    best = min(toponyms, key=lambda t: ((t.place.geo_precision if t.place else 9) > 2, abs(t.start - anchor)))
-    return best.place
+    if context is not None and any(r.admin1 == context.admin1 or r.name == context.admin1 for r in regions):
+        return context
+    return regions[0]
 
 
 def _nearest_date(dates: Sequence[TimeExpression], anchor: int) -> TimeExpression | None:

@@ -30,6 +30,8 @@ _VAGUE = {"several": 3, "a few": 3, "a couple of": 2, "a dozen": 12, "dozens": N
           "hundreds": None, "thousands": None, "tens of thousands": None, "many": None}
 # Absurd figures are not numbers we believe ("10^20 protesters"); the largest recorded crowds are ~1e7.
 MAX_PLAUSIBLE = 50_000_000
+# ACLED: a demonstration has three or more people; a smaller figure is not a crowd size.
+MIN_CROWD = 3
 
 _WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
 _WORD_NUM = (rf"(?:(?:{_WORD})(?:[\s-](?:{_WORD}))?(?:\s+(?:hundred|thousand|lakh|million))*"
@@ -118,7 +120,7 @@ def find_quantities(text: str) -> list[Quantity]:
 PARTICIPANTS = (
     r"protesters|protestors|demonstrators|marchers|people|persons|residents|workers|students|farmers|"
     r"miners|supporters|women|men|activists|villagers|employees|teachers|nurses|doctors|traders|"
-    r"members|youths|youngsters|rioters|strikers|pensioners|drivers|citizens|locals|participants|"
+    r"union\s+members|party\s+members|youths|youngsters|rioters|strikers|pensioners|drivers|citizens|locals|participants|"
     r"opposition supporters|fans|mourners|worshippers|labourers|unionists|vendors|taxi drivers"
 )
 _CASUALTY_VERBS = (
@@ -131,6 +133,9 @@ _CROWD_AFTER = re.compile(rf"^\s*(?:-?strong\b|{_GAP}(?:{PARTICIPANTS})\b(?!\s+(
 _CROWD_BEFORE = re.compile(r"\b(?:crowds?|mobs?|gatherings?|groups?|throngs?|rally|procession|march)"
                            r"\s+(?:of|numbering|estimated at)\s+$", re.IGNORECASE)
 _SWELLED = re.compile(r"\b(?:swell(?:ed)?|swollen|grew|numbered|reached)\s+to\s+$|\bswollen\s+$", re.IGNORECASE)
+
+
+_PARTITIVE = re.compile(r"^\s+of\s+(?:the|them|those|these|whom|our|their)\b", re.IGNORECASE)  # "one of the protesters"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +200,7 @@ def extract_counts(sentence: str) -> Counts:
         if field is not None:
             if values[field] is None and figure is not None:
                 values[field] = figure
-        elif not q.vague and crowd is None and (
+        elif not q.vague and crowd is None and (figure or 0) >= MIN_CROWD and not _PARTITIVE.match(after) and (
             _CROWD_AFTER.match(after) or _CROWD_BEFORE.search(before) or _SWELLED.search(before)
         ):
             crowd = (q.low, q.high)
