@@ -46,6 +46,7 @@ MAIN_TERRITORY_KM = 2000.0  # polygons farther than this from the largest are ov
 REGION_POINT = "extent"  # "extent" (middle of trimmed extent) or "mean" of the region's towns
 REGION_TRIM = 0.02  # share of towns dropped at each end of the extent (exclaves, far islands)
 # A usable key: Latin letters after folding, 3+ characters, no digits-only or punctuation junk.
+COMMON_WORD_ZIPF = 3.5  # an alternate name this common in English lends its place no weight (see recognize)
 MAX_KEY_LEN = 60  # longer "names" are descriptions, not names
 _KEY_OK = re.compile(r"^[a-z][a-z0-9 '.&]*[a-z0-9.]$")
 # Abbreviations that news uses for countries; matched case-sensitively only ("US", never "us").
@@ -343,6 +344,7 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
     given = _given_names()
     for name_id, key in enumerate(sorted(per_key)):
         flags, maxpop = 0, 0
+        word_zipf = zipf(key, "en") if " " not in key else 0.0
         for pid, kind in per_key[key]:
             place = b.places[pid]
             cand_rows.append((name_id, pid, kind))
@@ -350,8 +352,8 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
                 flags |= F_ABBREV
                 continue
             flags |= _FLAG_OF_FCODE.get(place[7], F_CITY) | (F_DEMONYM if kind == DEMONYM else 0)
-            maxpop = max(maxpop, place[5])
-        word_zipf = zipf(key, "en") if " " not in key else 0.0
+            if kind != ALT or word_zipf < COMMON_WORD_ZIPF:  # "Mad" for Madrid says nothing of "mad"
+                maxpop = max(maxpop, place[5])
         if key in given:
             flags |= F_GIVEN
         name_rows.append((name_id, key, b.originals.get(key), flags, word_zipf, maxpop))

@@ -200,6 +200,7 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             _DATELINE_END.match(text, end)
         )
         abbreviation = bool(flags & F_ABBREV) and gz.originals.get(name_id) == surface
+        abbreviation = abbreviation and text[end : end + 1] != "$"  # "US$460" is money
         if flags & F_ABBREV and not abbreviation and not flags & ~F_ABBREV:
             continue
         key = folded[start:end]
