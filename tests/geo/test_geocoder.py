@@ -98,6 +98,9 @@ def test_common_words_titles_and_people_are_not_places(geocoder):
     assert not geocoder.parse("Police said the march may go ahead in March.")
     assert not geocoder.parse("Mr. Jackson told reporters that President Lincoln was right.")
     assert not geocoder.parse("Sgt. Bloemhof spoke on Dec. 20 to the crowd.")
+    assert not geocoder.parse("A portrait of Abraham Lincoln hung beside one of Matthew D. Almaty.")
+    # a name used for a person is a person throughout the text (one sense per discourse)
+    assert not geocoder.parse("Senator Trapani arrived late. Trapani is a careful man.")
 
 
 def test_first_names_and_title_case_headlines(geocoder):

@@ -335,6 +335,8 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
     con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
     con.executemany("INSERT INTO meta VALUES (?, ?)", source_versions().items())
     con.execute("INSERT INTO meta VALUES ('stop_words', ?)", (" ".join(sorted(_stop_words())),))
+    given = {n for n in _given_names() if n.isascii() and n.isalpha()}
+    con.execute("INSERT INTO meta VALUES ('given_names', ?)", (" ".join(sorted(given)),))
     con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)", b.places.values())
     per_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for (key, pid), kind in b.links.items():

