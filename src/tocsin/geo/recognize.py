@@ -281,6 +281,10 @@ def _verdict(
             return REJECT  # "Indian Ocean", "Arabian Sea": a feature's name, not the country
     if surface.lower() in TITLES:
         return REJECT  # "Trooper", "Chief", "King": titles, even where a village bears the name
+    if one_word and surface.lower() in PLACE_PREFIXES:
+        after = _NEXT_WORD.match(text, end)
+        if after and after.group(1)[0].isupper():
+            return REJECT  # "North Texas", "West Nile", "Central Mosque": a modifier, not a place
     person = 0 if at_dateline else _person_evidence(gz, text, start, end, name_id)
     if person == 2:
         return PERSON
