@@ -1,0 +1,91 @@
+"""Retrain the shipped models (src/tocsin/models/*.npz) and print their cross-validated figures.
+
+    python scripts/train_models.py                   # train both, write src/tocsin/models/
+    python scripts/train_models.py --evaluate        # also print held-out figures (k-fold CV), as JSON
+    python scripts/train_models.py --shared ../shared --out /tmp/models
+
+Training data (read from ../shared/eval at run time, never copied into the repository):
+- relevance: GLOCON sentences (gold sentence labels of the positive documents; every sentence of a
+  negative document is negative) plus CASE 2021 task-2 snippets (the five protest/riot labels positive);
+- snippets: CASE 2021 task-2 snippets, all rows.
+Both fits are deterministic (fixed seeds / liblinear), so rerunning reproduces the shipped files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import sklearn
+
+from tocsin.detect.classify import MODEL_FILE as SNIPPET_FILE
+from tocsin.detect.classify import SnippetClassifier, cross_validate_case, read_case
+from tocsin.detect.relevance import MODEL_FILE as RELEVANCE_FILE
+from tocsin.detect.relevance import (
+    RelevanceModel,
+    cross_validate_relevance,
+    glocon_passages,
+    read_glocon,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def relevance_extra(case_path: Path) -> tuple[list[str], list[int]]:
+    """CASE snippets as relevance passages: any of the five protest/riot labels is positive."""
+    texts, labels, _ = read_case(case_path)
+    return texts, [int(lab is not None) for lab in labels]
+
+
+def train(shared: Path, out: Path) -> dict:
+    glocon, case = shared / "eval" / "glocon", shared / "eval" / "case2021-task2" / "snippets.tsv"
+    texts, labels = glocon_passages(read_glocon(glocon))
+    extra = relevance_extra(case)
+    meta = {
+        "trained_on": {"glocon_passages": len(texts), "case_snippets": len(extra[0])},
+        "positives": sum(labels) + sum(extra[1]),
+        "sklearn": sklearn.__version__,
+    }
+    relevance = RelevanceModel.fit(texts + extra[0], labels + extra[1], meta=meta)
+    relevance.save(out / RELEVANCE_FILE)
+
+    case_texts, case_labels, _ = read_case(case)
+    meta = {"trained_on": {"case_snippets": len(case_texts)}, "sklearn": sklearn.__version__}
+    snippets = SnippetClassifier.fit(case_texts, case_labels, meta=meta)
+    snippets.save(out / SNIPPET_FILE)
+    return {name: (out / name).stat().st_size for name in (RELEVANCE_FILE, SNIPPET_FILE)}
+
+
+def evaluate(shared: Path) -> dict:
+    glocon, case = shared / "eval" / "glocon", shared / "eval" / "case2021-task2" / "snippets.tsv"
+    rel = cross_validate_relevance(glocon, extra=relevance_extra(case), folds=5, seed=0)
+    cls = cross_validate_case(case, folds=5, seeds=(0, 1, 2))
+    return {"relevance_glocon_cv": rel, "snippets_case_cv": cls}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared data folder")
+    parser.add_argument("--out", type=Path, default=REPO / "src" / "tocsin" / "models")
+    parser.add_argument("--evaluate", action="store_true", help="print cross-validated figures")
+    parser.add_argument("--no-train", action="store_true", help="only evaluate")
+    args = parser.parse_args(argv)
+    if not (args.shared / "eval").is_dir():
+        parser.error(f"{args.shared}/eval not found: pass --shared pointing at the shared data folder")
+    report: dict = {}
+    if not args.no_train:
+        args.out.mkdir(parents=True, exist_ok=True)
+        report["sizes_bytes"] = train(args.shared, args.out)
+    if args.evaluate or args.no_train:
+        report.update(evaluate(args.shared))
+    json.dump(report, sys.stdout, indent=1, default=str)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,362 @@
+"""Document relevance: how likely is it that an article reports a protest or riot event?
+
+Most news is not about unrest, so this cheap score decides which articles the slower stages read.
+The model is a logistic regression over hashed word and character n-grams of single *passages*
+(sentences, or short snippets), and an article's score is the score of its most protest-like
+sentence. GLOCON's positive documents are often about something else and mention a protest in one
+sentence (a court report, a tourism story), so scoring the whole article as one bag of words buries
+that sentence; the maximum over sentences does not (GLOCON document AP 0.58 → 0.72 in cross-validation,
+see docs/models.md).
+
+Weights are plain arrays in a ``.npz`` file (no pickle): the hashing vectoriser needs no vocabulary,
+so the file holds the vectoriser settings, the non-zero coefficients and the intercept. It loads with
+any numpy and scikit-learn version that has ``HashingVectorizer``.
+
+This module also holds the small pieces shared with ``classify.py``: :class:`TextFeatures`,
+:class:`LinearHead` and the ``.npz`` helpers, and the GLOCON readers and evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+# Articles scoring at or above this are passed on to event extraction. Chosen for recall: in 5-fold
+# cross-validation on the GLOCON development documents (docs/models.md) it keeps ~85% of the protest
+# documents; later stages (mentions, modality, typing) restore precision.
+RELEVANCE_THRESHOLD = 0.35
+
+MODEL_FILE = "relevance.npz"
+FORMAT_VERSION = 1
+
+# Sentence boundaries: end punctuation (optionally followed by a closing quote) then space, or a line
+# break. Lower-cased text (Times of India) has no capitals to anchor on, so none are required; an
+# abbreviation split too early only makes one more, shorter passage, which the maximum tolerates.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'”’])\s+|\s*\n\s*")
+_MIN_PASSAGE_CHARS = 3
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing or was written by an incompatible version of tocsin."""
+
+
+def split_passages(text: str) -> list[str]:
+    """Split an article into sentence-like passages; never returns an empty list."""
+    parts = [p for p in _SENTENCE_END.split(text) if len(p.strip()) >= _MIN_PASSAGE_CHARS]
+    return parts or [text]
+
+
+@dataclass(frozen=True, slots=True)
+class TextFeatures:
+    """Lower-cased hashed word n-grams plus character n-grams (within word boundaries).
+
+    Stateless: the same settings give the same columns anywhere, so a model file needs only these
+    numbers. Each block is L2-normalised on its own.
+    """
+
+    n_features: int = 2**18
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (3, 5)
+
+    @property
+    def width(self) -> int:
+        return 2 * self.n_features
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        common: dict[str, Any] = {"n_features": self.n_features, "lowercase": True, "alternate_sign": False}
+        words = HashingVectorizer(ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b", **common)
+        chars = HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common)
+        texts = list(texts)
+        return sp.hstack([words.transform(texts), chars.transform(texts)], format="csr")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TextFeatures:
+        return cls(
+            n_features=int(data["n_features"]),
+            word_ngrams=(int(data["word_ngrams"][0]), int(data["word_ngrams"][1])),
+            char_ngrams=(int(data["char_ngrams"][0]), int(data["char_ngrams"][1])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LinearHead:
+    """Weights of a fitted linear classifier: one row per class (one row in all for a binary one)."""
+
+    coef: sp.csr_matrix  # (rows, width)
+    intercept: np.ndarray  # (rows,)
+    classes: tuple[str, ...]
+
+    @classmethod
+    def from_estimator(cls, estimator: Any) -> LinearHead:
+        """Copy the weights of a fitted binary scikit-learn linear model, or of a
+        ``OneVsRestClassifier`` over binary ones (one row per class)."""
+        parts = getattr(estimator, "estimators_", [estimator])
+        coef = np.vstack([np.asarray(e.coef_, dtype=np.float32) for e in parts])
+        intercept = np.concatenate([np.ravel(e.intercept_) for e in parts]).astype(np.float64)
+        return cls(sp.csr_matrix(coef), intercept, tuple(str(c) for c in estimator.classes_))
+
+    def decision(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray((X @ self.coef.T).toarray(), dtype=np.float64) + self.intercept
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+        """Class probabilities, columns in ``classes`` order: the sigmoid for a binary head; for
+        one-vs-rest rows, each row's sigmoid normalised to sum to one (as scikit-learn does)."""
+        p = 1.0 / (1.0 + np.exp(-self.decision(X)))
+        if p.shape[1] == 1:
+            return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+        return p / p.sum(axis=1, keepdims=True)
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        coo = self.coef.tocoo()
+        return {
+            f"{prefix}rows": coo.row.astype(np.int32),
+            f"{prefix}cols": coo.col.astype(np.int32),
+            f"{prefix}values": coo.data.astype(np.float32),
+            f"{prefix}shape": np.asarray(coo.shape, dtype=np.int64),
+            f"{prefix}intercept": self.intercept.astype(np.float64),
+            f"{prefix}classes": np.asarray(self.classes, dtype=str),
+        }
+
+    @classmethod
+    def from_arrays(cls, data: Any, prefix: str) -> LinearHead:
+        shape = tuple(int(n) for n in data[f"{prefix}shape"])
+        coef = sp.csr_matrix(
+            (data[f"{prefix}values"].astype(np.float32), (data[f"{prefix}rows"], data[f"{prefix}cols"])),
+            shape=shape,
+        )
+        return cls(
+            coef,
+            data[f"{prefix}intercept"].astype(np.float64),
+            tuple(str(c) for c in data[f"{prefix}classes"]),
+        )
+
+
+def save_npz(path: Path, kind: str, features: TextFeatures, heads: dict[str, LinearHead], meta: dict) -> None:
+    """Write a model as plain arrays; ``meta`` (JSON-able) records how it was trained."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, head in heads.items():
+        arrays.update(head.arrays(f"{name}."))
+    header = {"kind": kind, "format": FORMAT_VERSION, "features": asdict(features), "meta": meta}
+    np.savez_compressed(path, header=np.asarray(json.dumps(header)), **arrays)
+
+
+def load_npz(path: Path | None, default_name: str, kind: str) -> tuple[TextFeatures, Any, dict]:
+    """Open a model file (the packaged one when ``path`` is None) and check what it holds."""
+    if path is None:
+        with resources.as_file(resources.files("tocsin.models") / default_name) as packaged:
+            return load_npz(Path(packaged), default_name, kind)
+    if not Path(path).is_file():
+        raise ModelFileError(f"model file not found: {path}; retrain with `python scripts/train_models.py`")
+    data = np.load(path, allow_pickle=False)
+    header = json.loads(str(data["header"]))
+    if header.get("kind") != kind or header.get("format") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} holds a {header.get('kind')!r} model, format {header.get('format')}; expected {kind!r} "
+            f"format {FORMAT_VERSION}: retrain with `python scripts/train_models.py`"
+        )
+    return TextFeatures.from_dict(header["features"]), data, header["meta"]
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceModel:
+    """P(an article reports a protest or riot event) = the highest passage probability in it."""
+
+    features: TextFeatures
+    head: LinearHead
+    meta: dict
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> RelevanceModel:
+        """The packaged model, or one written by :meth:`save` / ``scripts/train_models.py``."""
+        features, data, meta = load_npz(None if path is None else Path(path), MODEL_FILE, "relevance")
+        return cls(features, LinearHead.from_arrays(data, "relevance."), meta)
+
+    def save(self, path: Path | str) -> None:
+        save_npz(Path(path), "relevance", self.features, {"relevance": self.head}, self.meta)
+
+    def score_passages(self, passages: Sequence[str]) -> np.ndarray:
+        if not passages:
+            return np.zeros(0)
+        return self.head.proba(self.features.transform(passages))[:, 1]
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        """One probability per text; texts are articles (split into passages here) or single passages."""
+        if not texts:
+            return []
+        passages: list[str] = []
+        starts: list[int] = []
+        for text in texts:
+            starts.append(len(passages))
+            passages.extend(split_passages(text or " "))
+        p = self.score_passages(passages)
+        return [float(x) for x in np.maximum.reduceat(p, starts)]
+
+    @classmethod
+    def fit(
+        cls,
+        passages: Sequence[str],
+        labels: Sequence[int],
+        features: TextFeatures | None = None,
+        alpha: float = 3e-5,
+        meta: dict | None = None,
+    ) -> RelevanceModel:
+        """Train on labelled passages (1 = reports a protest/riot event).
+
+        SGD logistic regression with balanced class weights: a few seconds on ~8,000 passages with
+        a fixed seed, so retraining is reproducible. ``alpha`` was chosen by GLOCON cross-validation.
+        """
+        from sklearn.linear_model import SGDClassifier
+
+        features = features or TextFeatures()
+        y = np.asarray(labels, dtype=int)
+        if set(np.unique(y)) != {0, 1}:
+            raise ValueError("relevance training needs both positive (1) and negative (0) passages")
+        est = SGDClassifier(
+            loss="log_loss", alpha=alpha, class_weight="balanced", max_iter=50, tol=None, random_state=0
+        )
+        est.fit(features.transform(passages), y)
+        head = LinearHead.from_estimator(est)
+        return cls(features, head, dict(meta or {}, alpha=alpha))
+
+
+# -- GLOCON: readers, training passages, evaluation ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GloconDocument:
+    doc_id: str
+    source_file: str
+    text: str
+    label: int  # 0 no protest event, 1 protest event, 2 announced/planned only
+    sentences: tuple[tuple[str, int], ...]  # (sentence, label) when sentence gold exists, else ()
+
+
+def read_glocon(folder: Path | str) -> list[GloconDocument]:
+    """Read ``documents.jsonl`` and ``sentences.jsonl`` of a GLOCON folder (see its MANIFEST.md)."""
+    folder = Path(folder)
+    docs_path, sents_path = folder / "documents.jsonl", folder / "sentences.jsonl"
+    if not docs_path.is_file():
+        raise FileNotFoundError(f"{docs_path} not found: pass the GLOCON folder (shared/eval/glocon)")
+    by_file: dict[str, list[tuple[int, str, int]]] = {}
+    if sents_path.is_file():
+        for row in _jsonl(sents_path):
+            by_file.setdefault(row["url"], []).append(
+                (int(row["sent_num"]), row["sentence"], int(row["label"]))
+            )
+    out = []
+    for row in _jsonl(docs_path):
+        sents = tuple((s, lab) for _, s, lab in sorted(by_file.get(row["url"], [])))
+        out.append(GloconDocument(str(row["id"]), row["url"], row["text"], int(row["label"]), sents))
+    return out
+
+
+def glocon_passages(docs: Iterable[GloconDocument]) -> tuple[list[str], list[int]]:
+    """Labelled training passages from GLOCON documents.
+
+    Documents with sentence gold contribute their sentences (label 1 positive; 0 and 2, planned or
+    announced, negative). Documents without it are negative documents (label 0): every sentence of
+    theirs is negative. Label-2 documents without sentence gold are left out.
+    """
+    texts: list[str] = []
+    labels: list[int] = []
+    for doc in docs:
+        if doc.sentences:
+            for sentence, label in doc.sentences:
+                texts.append(sentence)
+                labels.append(int(label == 1))
+        elif doc.label == 0:
+            for passage in split_passages(doc.text):
+                texts.append(passage)
+                labels.append(0)
+    return texts, labels
+
+
+def binary_scores(gold: Sequence[int], predicted: Sequence[int]) -> dict[str, float]:
+    tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g and p)
+    fp = sum(1 for g, p in zip(gold, predicted, strict=True) if p and not g)
+    fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g and not p)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def evaluate_glocon(
+    model: RelevanceModel, path: Path | str, threshold: float = RELEVANCE_THRESHOLD
+) -> dict[str, Any]:
+    """Document-level P/R/F1 on a GLOCON folder (label 1 positive; 0 and 2 negative).
+
+    Also reports the best F1 over thresholds (for calibration only: it is tuned on the data scored)
+    and average precision. Do not run it on the documents the model was trained on and call it
+    held-out: see ``cross_validate_relevance``.
+    """
+    from sklearn.metrics import average_precision_score
+
+    docs = read_glocon(path)
+    gold = [int(d.label == 1) for d in docs]
+    scores = model.score([d.text for d in docs])
+    out: dict[str, Any] = binary_scores(gold, [int(s >= threshold) for s in scores])
+    out.update(_threshold_summary(gold, scores))
+    out.update(documents=len(docs), positives=sum(gold), threshold=threshold)
+    out["average_precision"] = float(average_precision_score(gold, scores))
+    out["confusion"] = {
+        "tp": out["tp"],
+        "fp": out["fp"],
+        "fn": out["fn"],
+        "tn": len(docs) - out["tp"] - out["fp"] - out["fn"],
+    }
+    return out
+
+
+def cross_validate_relevance(
+    glocon: Path | str,
+    extra: tuple[list[str], list[int]] = ([], []),
+    folds: int = 5,
+    seed: int = 0,
+    threshold: float = RELEVANCE_THRESHOLD,
+    **fit_args: Any,
+) -> dict[str, Any]:
+    """Held-out GLOCON document figures: k-fold over documents, never scoring a document whose
+    sentences were trained on. ``extra`` passages (e.g. CASE snippets) join every training fold."""
+    from sklearn.metrics import average_precision_score
+    from sklearn.model_selection import StratifiedKFold
+
+    docs = read_glocon(glocon)
+    gold = np.asarray([int(d.label == 1) for d in docs])
+    scores = np.zeros(len(docs))
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(docs, gold):
+        texts, labels = glocon_passages(docs[i] for i in train)
+        model = RelevanceModel.fit(texts + list(extra[0]), labels + list(extra[1]), **fit_args)
+        scores[test] = model.score([docs[i].text for i in test])
+    out: dict[str, Any] = binary_scores(gold.tolist(), (scores >= threshold).astype(int).tolist())
+    out.update(_threshold_summary(gold.tolist(), scores.tolist()))
+    out.update(documents=len(docs), positives=int(gold.sum()), threshold=threshold, folds=folds, seed=seed)
+    out["average_precision"] = float(average_precision_score(gold, scores))
+    return out
+
+
+def _threshold_summary(gold: Sequence[int], scores: Sequence[float]) -> dict[str, Any]:
+    grid = [round(t, 2) for t in np.arange(0.05, 0.96, 0.05)]
+    table = {t: binary_scores(gold, [int(s >= t) for s in scores]) for t in grid}
+    best = max(grid, key=lambda t: table[t]["f1"])
+    return {
+        "best_f1": table[best]["f1"],
+        "best_threshold": best,
+        "by_threshold": {t: {k: round(v, 3) for k, v in table[t].items()} for t in grid},
+    }
+
+
+def _jsonl(path: Path) -> Iterable[dict]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
