@@ -6,11 +6,14 @@ drop what is probably not a place:
      a short all-capitals word in mixed-case text is an acronym ("CAN", "WHO"), not a place;
   2. commonness: a one-word name that is also an English word ("Police", "March", "Hope") must belong
      to a place big enough for the word's frequency (wordfreq Zipf, stored in the index);
-  3. people: a name right after a title ("Gov. Jackson") or after a capitalised non-place word
-     ("George Washington") is a person;
-  4. all-lower-case text (some outlets publish it) needs stronger evidence: bigger places only.
-A dateline ("AHMEDABAD:" / "ahmedabad:" at the start) and a following "district", "region", ... are
-noted on the span for the resolver. Overlaps keep the longest acceptable span.
+  3. people: after a title ("Gov. Jackson"), a first name or an initial ("Abraham Lincoln", "Matthew D.
+     Flores"), before "said", or a first name before a surname ("Mary Wheeler"); a name used for a
+     person once is a person throughout the text;
+  4. parts of longer names: "North Texas", "Indian Ocean", "Sgt.", "Dec.", "US$";
+  5. all-lower-case text (some outlets publish it) needs stronger evidence: bigger places only, unless
+     a dateline or a following "district"/"taluka" vouches for the name; Title Case headlines too.
+A dateline ("AHMEDABAD:" / "ahmedabad:" at the start, or after a headline) and a following "district",
+"region", ... are noted on the span for the resolver. Longer matches are judged first.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ SLACK_LOWER_CASE = 1.5  # all-lower-case text: no case evidence at all
 LOWER_CASE_MIN_POP = 20_000  # lower-case text: smaller towns are too often ordinary words
 LOWER_CASE_TEXT_RATIO = 0.01  # fewer capitals than this among letters → the text is lower-cased
 ACRONYM_MAX_LEN = 4  # "CAN", "WHO", "LIMA" in capitals inside mixed-case text are acronyms
+COUNTRY_MAX_ZIPF = 5.5  # country names and demonyms ("China" 5.1, "Turkey" 4.6, "Indian" 4.9) mean countries
+LOWER_CASE_COUNTRY_MAX_ZIPF = 5.0  # lower-case "kazakh" (3.0), "indian" (4.9) pass without a size check
 ADMIN_EXTRA_SLACK = 1.0  # names only of regions ("South", "Central", "Federal") need more: regions are big
 WEAK_PERSON_MAX_POP = 100_000  # "Andrew Trapani" is a person; "Historic Dublin" or "Metropolitan Atlanta" not
 TITLE_MIN_WORDS = 3  # a Title Case sentence has at least this many content words ...
@@ -85,7 +90,7 @@ class Span:
     key: str
     level: str | None = None  # from a following "district", "region", ...
     dateline: bool = False
-    abbreviation: bool = False  # matched a country abbreviation exactly ("US", "U.K.")
+    abbreviation: bool = False  # matched an abbreviation exactly ("US", "U.K.", "Calif.", "NSW")
 
 
 _UPPER = re.compile(r"[A-Z]")
@@ -104,7 +109,7 @@ def _sentence_start(text: str, start: int) -> bool:
 
 def _common_word_ok(gz: Gazetteer, name_id: int, slack: float, min_pop: int = 0) -> bool:
     zipf, maxpop, flags = gz.zipf[name_id], gz.maxpop[name_id], gz.flags[name_id]
-    if flags & F_COUNTRY and zipf < 5.5:  # "China", "Turkey", "Jordan": country names are meant as such
+    if flags & F_COUNTRY and zipf < COUNTRY_MAX_ZIPF:
         return True
     if maxpop < min_pop:
         return False
@@ -141,30 +146,34 @@ def _previous_word(text: str, start: int) -> tuple[str, bool]:
     return text[k:j], dotted
 
 
+NO_PERSON, MAYBE_PERSON, PERSON_THROUGHOUT, PERSON_HERE = 0, 1, 2, 3
+
+
 def _person_evidence(gz: Gazetteer, text: str, start: int, end: int, name_id: int) -> int:
-    """2: "Gov. Jackson", "Taylor said" (a person for the whole text); 3: "Mary Wheeler" (a first name
-    here); 1: "Andrew Trapani" (a capitalised word that is neither a function word nor a place word
-    before: a first name, or a firm); 0: none."""
+    """PERSON_THROUGHOUT: "Gov. Jackson", "Abraham Lincoln", "Taylor said" (the name is a person in the
+    whole text); PERSON_HERE: "Mary Wheeler" (a first name, this once); MAYBE_PERSON: "Andrew Trapani"
+    with an unknown first name (a capitalised word that is neither a function word nor a place word
+    before: a first name, or a firm); NO_PERSON otherwise."""
     after = _NEXT_WORD.match(text, end)
     if after and after.group(1) in SPEECH_VERBS and gz.maxpop[name_id] < WEAK_PERSON_MAX_POP:
-        return 2  # "Taylor said"; but "Moscow said" is metonymy
+        return PERSON_THROUGHOUT  # "Taylor said"; but "Moscow said" is metonymy
     if gz.flags[name_id] & F_GIVEN and after and _surname_like(gz, after.group(1)):
-        return 3  # "Mary Wheeler", "Chad Gorsuch": a first name before a rare capitalised word
+        return PERSON_HERE  # "Mary Wheeler", "Chad Gorsuch": a first name before a rare capitalised word
     word, dotted = _previous_word(text, start)
     if not word:
-        return 0
+        return NO_PERSON
     low = word.lower()
     if low in TITLES:
-        return 2
+        return PERSON_THROUGHOUT
     if dotted and len(word) == 1 and word.isupper():
-        return 2  # "Matthew D. Flores": a middle initial
+        return PERSON_THROUGHOUT  # "Matthew D. Flores": a middle initial
     ordinary = not dotted and word[0].isupper() and not word.isupper() and low not in gz.stop_words
     if ordinary and low in gz.given_names and low not in PLACE_PREFIXES:
-        return 2  # "Abraham Lincoln", "Jerry West": a first name before
+        return PERSON_THROUGHOUT  # "Abraham Lincoln", "Jerry West": a first name before
     capitalised = not dotted and word[0].isupper() and not word.isupper()
     if capitalised and low not in gz.stop_words and low not in PLACE_PREFIXES and not gz.has_word(low):
-        return 1
-    return 0
+        return MAYBE_PERSON
+    return NO_PERSON
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+")
@@ -260,7 +269,7 @@ def _verdict(
     if lower_case:
         if at_dateline:
             return PLACE if _common_word_ok(gz, name_id, SLACK_MID_SENTENCE) else REJECT
-        if flags & (F_COUNTRY | F_DEMONYM) and gz.zipf[name_id] < 5.0:
+        if flags & (F_COUNTRY | F_DEMONYM) and gz.zipf[name_id] < LOWER_CASE_COUNTRY_MAX_ZIPF:
             return PLACE
         return PLACE if _common_word_ok(gz, name_id, SLACK_LOWER_CASE + extra, LOWER_CASE_MIN_POP) else REJECT
     if not surface[:1].isupper():
@@ -285,14 +294,12 @@ def _verdict(
         after = _NEXT_WORD.match(text, end)
         if after and after.group(1)[0].isupper():
             return REJECT  # "North Texas", "West Nile", "Central Mosque": a modifier, not a place
-    person = 0 if at_dateline else _person_evidence(gz, text, start, end, name_id)
-    if person == 2:
+    person = NO_PERSON if at_dateline else _person_evidence(gz, text, start, end, name_id)
+    if person == PERSON_THROUGHOUT:
         return PERSON
     if not one_word:
         return PLACE
-    if person == 1 and gz.maxpop[name_id] < WEAK_PERSON_MAX_POP:
-        return REJECT
-    if person == 3:
+    if person == PERSON_HERE or (person == MAYBE_PERSON and gz.maxpop[name_id] < WEAK_PERSON_MAX_POP):
         return REJECT
     capitals_say_little = in_title or _sentence_start(text, start)
     slack = (SLACK_SENTENCE_START if capitals_say_little else SLACK_MID_SENTENCE) + extra
