@@ -6,7 +6,8 @@
 
 Training data (read from ../shared/eval at run time, never copied into the repository):
 - relevance: GLOCON sentences (gold sentence labels of the positive documents; every sentence of a
-  negative document is negative) plus CASE 2021 task-2 snippets (the five protest/riot labels positive);
+  negative document is negative) plus CASE 2021 task-2 snippets (the five protest/riot labels positive),
+  mixed with the snippet classifier's binary head (CASE only);
 - snippets: CASE 2021 task-2 snippets, all rows.
 Both fits are deterministic (fixed seeds / liblinear), so rerunning reproduces the shipped files.
 """
@@ -41,6 +42,11 @@ def relevance_extra(case_path: Path) -> tuple[list[str], list[int]]:
 
 def train(shared: Path, out: Path) -> dict:
     glocon, case = shared / "eval" / "glocon", shared / "eval" / "case2021-task2" / "snippets.tsv"
+    case_texts, case_labels, _ = read_case(case)
+    meta = {"trained_on": {"case_snippets": len(case_texts)}, "sklearn": sklearn.__version__}
+    snippets = SnippetClassifier.fit(case_texts, case_labels, meta=meta)
+    snippets.save(out / SNIPPET_FILE)
+
     texts, labels = glocon_passages(read_glocon(glocon))
     extra = relevance_extra(case)
     meta = {
@@ -48,19 +54,17 @@ def train(shared: Path, out: Path) -> dict:
         "positives": sum(labels) + sum(extra[1]),
         "sklearn": sklearn.__version__,
     }
-    relevance = RelevanceModel.fit(texts + extra[0], labels + extra[1], meta=meta)
+    relevance = RelevanceModel.fit(texts + extra[0], labels + extra[1], cue_head=snippets.binary, meta=meta)
     relevance.save(out / RELEVANCE_FILE)
-
-    case_texts, case_labels, _ = read_case(case)
-    meta = {"trained_on": {"case_snippets": len(case_texts)}, "sklearn": sklearn.__version__}
-    snippets = SnippetClassifier.fit(case_texts, case_labels, meta=meta)
-    snippets.save(out / SNIPPET_FILE)
     return {name: (out / name).stat().st_size for name in (RELEVANCE_FILE, SNIPPET_FILE)}
 
 
 def evaluate(shared: Path) -> dict:
     glocon, case = shared / "eval" / "glocon", shared / "eval" / "case2021-task2" / "snippets.tsv"
-    rel = cross_validate_relevance(glocon, extra=relevance_extra(case), folds=5, seed=0)
+    # the cue head is trained on CASE only, so it never saw a GLOCON document
+    texts, labels, _ = read_case(case)
+    cue_head = SnippetClassifier.fit(texts, labels).binary
+    rel = cross_validate_relevance(glocon, extra=relevance_extra(case), cue_head=cue_head, folds=5, seed=0)
     cls = cross_validate_case(case, folds=5, seeds=(0, 1, 2))
     return {"relevance_glocon_cv": rel, "snippets_case_cv": cls}
 

@@ -198,9 +198,15 @@ class SnippetClassifier:
         )
 
 
+def cue_matrix(texts: Sequence[str]) -> sp.csr_matrix:
+    """The cue indicators of ``texts``, weighted, as the last five feature columns."""
+    return sp.csr_matrix(
+        np.asarray([cue_vector(t) for t in texts], dtype=np.float64).reshape(-1, 5) * CUE_WEIGHT
+    )
+
+
 def _matrix(features: TextFeatures, texts: Sequence[str]) -> sp.csr_matrix:
-    cues = sp.csr_matrix(np.asarray([cue_vector(t) for t in texts], dtype=np.float64) * CUE_WEIGHT)
-    return sp.hstack([features.transform(texts), cues], format="csr")
+    return sp.hstack([features.transform(texts), cue_matrix(texts)], format="csr")
 
 
 def classify_records(clf: SnippetClassifier, lines: Iterable[dict], batch_size: int = 256) -> Iterator[dict]:
