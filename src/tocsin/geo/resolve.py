@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tocsin.geo.base import GeoHints
-from tocsin.geo.gazetteer import ABBREV, ALT, CONTINENT_FCODE, COUNTRY_FCODE, DEMONYM, PlaceRow
+from tocsin.geo.gazetteer import ABBREV, ALT, CONTINENT_FCODE, COUNTRY_FCODE, DEMONYM, MAIN, PlaceRow
 from tocsin.geo.recognize import Span
 
 # Weights, in units of log10(population), set by hand and checked on the LGL/GeoVirus dev half:
@@ -35,6 +35,7 @@ W_DATELINE = 1.0  # extra weight of the dateline's place as context
 ROUNDS = 3
 CAPITAL_SHARE = 0.5  # a same-named town holding this share of its region's people stands for it
 SUPPORT_CANDIDATES = 10  # readings per name that lend support to other names' readings
+SUPPORT_RETURNS = 0.7  # each further supporting name counts this much less than the one before
 SUPPORT_DECAY = 0.3  # weight of a reading one unit of prior (10x population) below its name's best
 MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
 
@@ -78,6 +79,8 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
         ]
         if wanted:
             return wanted
+    if any(kind == MAIN and p.feature_code == "ADM1" for p, kind in cands):
+        cands = [c for c in cands if c[1] != ALT]  # "Alaska" is the state, not a town once called so
     # A region that is mostly its capital ("Almaty") means the town unless "region" follows.
     towns = {}
     for p, _ in cands:
@@ -173,7 +176,8 @@ def _soft_support(options: list[_Options]) -> list[np.ndarray]:
     affinity = (near + W_ADMIN1 * same) * plaus[None, :]
     affinity[group[:, None] == group[None, :]] = 0.0
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    best = np.maximum.reduceat(affinity, starts, axis=1).sum(axis=1)
+    per_name = -np.sort(-np.maximum.reduceat(affinity, starts, axis=1), axis=1)  # best first
+    best = per_name @ SUPPORT_RETURNS ** np.arange(per_name.shape[1])
     for row, (i, k) in enumerate(idx):
         out[i][k] = best[row]
     return out
@@ -191,6 +195,8 @@ def constrain(cands: list[list[tuple[PlaceRow, int]]], pairs: Sequence[tuple[int
     Applied only when some reading of each fits: the pair keeps just those readings.
     """
     for i, j in pairs:
+        if any(c[0].feature_code in (COUNTRY_FCODE, "ADM1") for c in cands[i]):
+            continue  # "Georgia, Oklahoma, Pennsylvania": a list of regions, not a town in a region
         inner = [c for c in cands[i] if any(_contains(o[0], c[0]) for o in cands[j])]
         if inner:
             cands[j] = [o for o in cands[j] if any(_contains(o[0], c[0]) for c in inner)]
