@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from tocsin.geo.base import GEOCODERS, GeoHints, make_geocoder
+from tocsin.geo.base import GEOCODERS, GeoHints, is_country_level, make_geocoder
 from tocsin.geo.builtin import GeonamesGeocoder, geonames_geocoder
 from tocsin.records import Toponym
 from tocsin.settings import Settings
@@ -36,8 +36,8 @@ def test_city_in_a_sentence(geocoder):
 def test_country_name_beats_the_village_of_that_name(geocoder):
     found = places(geocoder, "Kazakhstan's largest city saw rallies near Almaty's central square.")
     country = found["Kazakhstan"].place
-    assert country.country == "KAZ" and country.feature_code == "PCLI"
-    assert found["Almaty"].place.feature_class == "P"
+    assert country.country == "KAZ" and country.feature_code == "PCLI" and is_country_level(country)
+    assert found["Almaty"].place.feature_class == "P" and not is_country_level(found["Almaty"].place)
 
 
 def test_alternate_spellings_resolve_to_one_place(geocoder):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from tocsin.records import Toponym
+from tocsin.records import Place, Toponym
 
 if TYPE_CHECKING:
     from tocsin.settings import Settings
@@ -19,6 +19,16 @@ class GeoHints:
     dateline: str | None = None  # "ahmedabad" from "AHMEDABAD:" or "Ahmedabad, March 3 (PTI)"
     outlet_country: str | None = None  # ISO3 of the outlet, when known
     url: str | None = None
+
+
+# Feature codes of places wider than a country's first-level regions: a country ("PCLI") or a
+# continent ("CONT"). An event placed only at such a level cannot be mapped.
+COUNTRY_LEVEL_CODES = frozenset({"PCLI", "CONT"})
+
+
+def is_country_level(place: Place | None) -> bool:
+    """True for a country or continent (or no place): too coarse to map an event to."""
+    return place is None or place.feature_code in COUNTRY_LEVEL_CODES
 
 
 class Geocoder(Protocol):

@@ -71,7 +71,10 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
     countries = [c for c in cands if c[0].feature_code == COUNTRY_FCODE]
     if countries:  # country names beat their own towns; regions and foreign towns compete on context
         own = {c[0].country for c in countries}
-        return countries + [c for c in cands if c[0].feature_code == "ADM1" or c[0].country not in own]
+        rivals = [c for c in cands if c[0].feature_code == "ADM1" or c[0].country not in own]
+        if any(kind == MAIN for _, kind in countries):
+            rivals = [c for c in rivals if c[1] != ALT]  # only towns of exactly that name
+        return countries + rivals
     level = next((s.level for s in group.spans if s.level), None)
     if level:
         wanted = [
