@@ -1,11 +1,16 @@
 """Toponym disambiguation: pick one GeoNames place per distinct name in a text.
 
-One sense per discourse: every mention of a name in a text gets the same place. Each candidate gets
-    prior    log10(population) adjusted by kind (countries win, regions and alternate names yield to towns)
-  + context  its country and first-level region are those of the text's other places, and it lies near them
-  + hints    the outlet's country, the dateline
-and the choices are re-scored a few times so that names resolve each other ("Christiana" next to
-"Bloemhof" and "North West" is the South African town).
+One sense per discourse: every mention of a name in a text gets the same place.
+  1. eligible: hard rules (an exact abbreviation, a demonym, a country's own name, "X County");
+  2. constrain: "Town, Region" pairs ("Alexandria, La.") keep only readings that nest;
+  3. score: prior   log10(population) adjusted by kind (countries win, regions and alternate names
+                    yield to towns)
+          + context its country and first-level region are those of the text's other places, and it
+                    lies near them: from the other names' current choices, or (soft support) from any
+                    of their plausible readings, so that "Paris" and "Henry County" pull each other
+          + hints   the outlet's country, the dateline
+     re-scored a few rounds so names resolve each other ("Christiana" next to "Bloemhof" and
+     "North West" is the South African town).
 """
 
 from __future__ import annotations
@@ -51,12 +56,6 @@ class Group:
     @property
     def dateline(self) -> bool:
         return any(s.dateline for s in self.spans)
-
-
-def km(a: PlaceRow, b: PlaceRow) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
