@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tocsin.geo.evaluate import evaluate_geoparsing
+from tocsin.geo.evaluate import READERS, corpus_file, evaluate_geoparsing
 
 # measured 2026-11-26: LGL acc@161km 0.795, exact id 0.803, country 0.905, P 0.822, R 0.881;
 #                      GeoVirus acc@161km 0.744, P 0.803, R 0.950
@@ -31,3 +31,12 @@ def test_geoparsing_floors(kind, geocoder, shared):
     assert scores["documents"] > 100
     for metric, floor in FLOORS[kind].items():
         assert scores[metric] >= floor, f"{kind} {metric} {scores[metric]:.3f} fell below {floor}"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("kind", sorted(FLOORS))
+def test_gold_offsets_point_at_their_phrases(kind, shared):
+    """The readers undo GeoVirus's +1 offsets: every gold span must spell its phrase."""
+    path = corpus_file(shared / "eval" / "geoparsing", kind)
+    docs = list(READERS[kind][1](path))
+    assert all(d.text[t.start : t.end] == t.phrase for d in docs for t in d.toponyms)
