@@ -112,10 +112,11 @@ def corpus_file(corpus_path: Path, kind: str) -> Path:
 
 
 def evaluate_geoparsing(
-    geocoder: Geocoder, corpus_path: Path, kind: str = "lgl", details: bool = False
+    geocoder: Geocoder, corpus_path: Path, kind: str = "lgl", details: bool = False, lowercase: bool = False
 ) -> dict:
     """Score ``geocoder`` on an LGL or GeoVirus file (or the folder holding them); returns a dict of figures.
 
+    ``lowercase`` scores the same texts lower-cased (as some outlets publish), offsets unchanged.
     With ``details`` the dict also holds ``errors``: (doc id, phrase, gold, predicted, km) per miss.
     """
     path = corpus_file(corpus_path, kind)
@@ -126,7 +127,7 @@ def evaluate_geoparsing(
     errors = []
     for doc in reader(path):
         docs += 1
-        found = geocoder.parse(doc.text, GeoHints(url=doc.url))
+        found = geocoder.parse(doc.text.lower() if lowercase else doc.text, GeoHints(url=doc.url))
         n_found += len(found)
         found_ok += sum(1 for t in found if any(t.start < g.end and g.start < t.end for g in doc.toponyms))
         for g in doc.toponyms:
@@ -154,7 +155,7 @@ def evaluate_geoparsing(
                                (place.name, place.country, place.feature_code) if place else None,
                                hit.text if hit else None, round(dist) if dist != math.inf else None))  # fmt: skip
     out = {
-        "corpus": kind,
+        "corpus": kind + (" (lower-cased)" if lowercase else ""),
         "documents": docs,
         "gold_toponyms": n_gold,
         "gold_with_coordinates": n_coords,
