@@ -33,10 +33,10 @@ def test_geoparsing_floors(kind, geocoder, shared):
         assert scores[metric] >= floor, f"{kind} {metric} {scores[metric]:.3f} fell below {floor}"
 
 
-# The same texts lower-cased (Times of India style): measured LGL 0.555 / P 0.720, GeoVirus 0.619 / P 0.747.
+# The same texts lower-cased (Times of India style): measured LGL 0.641 / P 0.711, GeoVirus 0.643 / P 0.736.
 LOWER_CASE_FLOORS = {
-    "lgl": {"acc_161km": 0.54, "precision": 0.70},
-    "geovirus": {"acc_161km": 0.60, "precision": 0.73},
+    "lgl": {"acc_161km": 0.63, "precision": 0.70},
+    "geovirus": {"acc_161km": 0.63, "precision": 0.72},
 }
 
 
