@@ -39,16 +39,19 @@ class Components:
     split: SentenceSplitter
     geocoder: Geocoder
     relevance: RelevanceModel | None
+    relevance_threshold: float = 0.0
 
 
 def make_components(settings: Settings) -> Components:
-    from tocsin.detect.relevance import RelevanceModel
+    from tocsin.detect.relevance import RELEVANCE_THRESHOLD, RelevanceModel
 
+    threshold = settings.relevance_threshold
     return Components(
         settings=settings,
         split=make_sentence_splitter(),
         geocoder=make_geocoder(settings),
         relevance=RelevanceModel.load(),
+        relevance_threshold=RELEVANCE_THRESHOLD if threshold is None else threshold,
     )
 
 
@@ -63,8 +66,8 @@ def process(raw: RawDocument, c: Components) -> DocumentResult:
         return DocumentResult(raw=raw, article=article, skipped=f"language {article.language!r} is not supported")
     # 3. relevance
     relevance = c.relevance.score([article.text])[0] if c.relevance is not None else 1.0
-    if relevance < c.settings.relevance_threshold:
-        reason = f"relevance {relevance:.2f} below threshold {c.settings.relevance_threshold:.2f}"
+    if relevance < c.relevance_threshold:
+        reason = f"relevance {relevance:.2f} below threshold {c.relevance_threshold:.2f}"
         return DocumentResult(raw=raw, article=article, relevance=relevance, skipped=reason)
     # 4. mentions
     sentences = c.split(article)

@@ -27,8 +27,9 @@ class Settings:
     cache_dir: Path = Path()
     # named components (see tocsin.components); third parties register theirs the same way
     geocoder: str = "geonames"
-    # documents scoring below this relevance are stored but not parsed for events
-    relevance_threshold: float = 0.5
+    # documents scoring below this relevance are stored but not parsed for events;
+    # None = the threshold calibrated with the shipped model (tocsin.detect.relevance.RELEVANCE_THRESHOLD)
+    relevance_threshold: float | None = None
     # documents per spaCy batch and per store transaction
     batch_size: int = 32
     # local worker processes for extraction (1 = in process)

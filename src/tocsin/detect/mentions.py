@@ -24,6 +24,8 @@ PROTEST_TRIGGERS = (
     r"|marche[sd]|marchers|marching|sit-ins?|dharnas?|gherao(?:ed|ing|s)?|picket(?:s|ed|ing|ers)?"
     r"|hunger\s+strike|blockades?|took\s+to\s+the\s+streets?|shouted\s+slogans|chanting\s+slogans"
     r"|toyi-toyi(?:ing)?|bandh|hartal|rasta\s+roko|strikers|staged\s+a\s+(?:strike|walkout)"
+    r"|gather(?:ed|ing)\s+(?:outside|in\s+front\s+of|at\s+the|near\s+the)"
+    r"|dispers(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2}?(?:crowds?|protesters|demonstrators|students|gatherings?)"
     r"|block(?:ed|ing)?\s+(?:the\s+)?(?:roads?|highways?|traffic|railway|rail\s+traffic|national\s+highway|n\d+)"
     # "march" as a noun or verb, not the month: not followed by a day or year, not after "in/on/of …"
     r"|(?<!\bin\s)(?<!\bon\s)(?<!\bof\s)(?<!\bsince\s)(?<!\buntil\s)(?<!\bby\s)(?<!\bfrom\s)"
@@ -141,7 +143,14 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
     return out
 
 
+_NEGATED_AFTER = re.compile(
+    r"\s+(?:(?:was|were|had\s+been|have\s+been)\s+(?:not|averted|called\s+off|cancelled|postponed)"
+    r"|(?:\w+\s+)?(?:could|may|might|would|will|are\s+expected\s+to|are\s+planned|are\s+likely\s+to)\s+"
+    r"(?:follow|take\s+place|be\s+held|go\s+ahead|spread|break\s+out|erupt|resume))\b",
+    re.IGNORECASE,
+)
+
+
 def _negated_after(text: str, end: int) -> bool:
-    """'protests were not reported', 'riots were averted'."""
-    return bool(re.match(r"\s+(?:was|were|had\s+been|have\s+been)\s+(?:not|averted|called\s+off|cancelled|postponed)\b",
-                         text[end:], re.IGNORECASE))
+    """'protests were not reported', 'riots were averted', 'similar rallies could follow'."""
+    return bool(_NEGATED_AFTER.match(text, end))

@@ -65,7 +65,13 @@ INTERVENTION_CUES = _rx(
     r"|cleared\s+(?:the|by)|broke\s+up|forcibly\s+removed|crowd\s+control"
 )
 
-UNCONFIRMED_CUES = _rx(r"unconfirmed|unverified|could\s+not\s+(?:be\s+)?(?:independently\s+)?(?:verif|confirm)\w*")
+def has_intervention(sentence: str) -> bool:
+    return bool(INTERVENTION_CUES.search(NEGATED.sub(" ", sentence)))
+
+
+UNCONFIRMED_CUES = _rx(
+    r"unconfirmed|unverified|(?:could|can|has|had|have)\s+not\s+(?:be\s+|been\s+|yet\s+)?(?:independently\s+)?(?:verif|confirm)\w*"
+)
 CLAIMED_CUES = _rx(r"claim(?:s|ed|ing)?|alleged(?:ly)?|purported(?:ly)?|said\s+to\s+have|accus(?:ed|ing)")
 REPORTED_CUES = _rx(
     r"reportedly|according\s+to|reports?\s+(?:of|said|say|suggest)|were\s+reported|was\s+reported"
@@ -95,7 +101,7 @@ def sub_event_type(sentences: Sequence[str], fatalities: int = 0) -> str:
     mob = len(MOB.findall(text))
     demo = len(DEMONSTRATION.findall(text))
     if violent:
-        return MOB_VIOLENCE if mob > demo else VIOLENT_DEMONSTRATION
+        return MOB_VIOLENCE if mob >= demo and mob else VIOLENT_DEMONSTRATION
     if EXCESSIVE.search(text) or (fatalities > 0 and demo and INTERVENTION_CUES.search(text)):
         return EXCESSIVE_FORCE
     if mob and not demo:

@@ -9,6 +9,7 @@ town on the same day merge into one event with every sentence as evidence.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,10 +33,14 @@ class _Draft:
     sentences: list[Sentence] = field(default_factory=list)
     counts: list[Counts] = field(default_factory=list)
 
-    def add(self, sent: Sentence) -> None:
+    reports: list[str] = field(default_factory=list)  # sentences that report the event itself (not follow-ups)
+
+    def add(self, sent: Sentence, *, report: bool = True) -> None:
         if sent not in self.sentences:
             self.sentences.append(sent)
             self.counts.append(extract_counts(sent.text))
+            if report:
+                self.reports.append(sent.text)
 
 
 def is_subnational(place: Place | None) -> bool:
@@ -55,21 +60,30 @@ def extract_events(
     ctx_date: TimeExpression | None = None
     drafts: dict[tuple[object, date | None], _Draft] = {}
     last: _Draft | None = None
+    since_last = 0  # sentences read since the last one that went into an event
+    headlines = _headline_blocks(article)
     for sent in sentences:
+        if sent.paragraph in headlines:
+            continue  # a headline restates the lead in the present tense; it is matched to events below
+        since_last += 1
         in_sentence = [t for t in places if sent.start <= t.start < sent.end]
         dates = find_dates(sent.text, published)
         mention = by_sentence.get(sent.start)
         if mention is None or (mention.aftermath and not dates):
+            if last is not None and since_last <= FOLLOW_UP_SENTENCES and _follows_up(sent, in_sentence, dates, last):
+                last.add(sent, report=False)
+                since_last = 0
             ctx_place = _context_place(in_sentence, ctx_place)
             ctx_date = dates[0] if dates else ctx_date
             continue
         anchor = mention.trigger_start
-        own_place = _nearest(_outside_issue(sent, in_sentence), anchor, ctx_place)
+        own_place = _nearest(_event_places(sent, in_sentence), anchor, ctx_place)
         own_date = _nearest_date(dates, anchor - sent.start)
         if own_place is None and own_date is None:
             # "There have been riots elsewhere in the city": more about the event in context, never a new one
             if last is not None:
                 last.add(sent)
+                since_last = 0
             continue
         place = own_place or ctx_place
         when = own_date or ctx_date
@@ -81,8 +95,44 @@ def extract_events(
         key = (place.geonameid or place.name, day)
         last = drafts.setdefault(key, _Draft(place, day, precision))
         last.add(sent)
+        since_last = 0
         ctx_place, ctx_date = place, when or ctx_date
+    _attach_headlines(sentences, headlines, by_sentence, places, drafts)
     return tuple(_build(article, d) for d in drafts.values())
+
+
+def _headline_blocks(article: Article) -> set[int]:
+    """Paragraph indexes of the title and standfirst (they open Article.text when present)."""
+    return set(range(int(article.title is not None) + int(article.standfirst is not None)))
+
+
+def _attach_headlines(sentences: Sequence[Sentence], headlines: set[int], mentions: dict[int, Mention],
+                      places: Sequence[Toponym], drafts: dict[tuple[object, date | None], _Draft]) -> None:
+    """A headline mention is evidence for the body's event at the same place (the earliest one)."""
+    for sent in sentences:
+        if sent.paragraph not in headlines or sent.start not in mentions:
+            continue
+        named = {t.place.geonameid for t in places if sent.start <= t.start < sent.end and t.place is not None}
+        for draft in drafts.values():
+            if draft.place.geonameid in named:
+                draft.add(sent)
+                break
+
+
+# How far after an event's last sentence a sentence with no trigger may still add to it
+# ("At least 12 people were arrested." after "Traders set fire to the council offices.").
+FOLLOW_UP_SENTENCES = 3
+
+
+def _follows_up(sent: Sentence, in_sentence: Sequence[Toponym], dates: Sequence[TimeExpression], last: _Draft) -> bool:
+    """A sentence with counts or police action, about no other place or day than the event before it."""
+    if any(t.place is not None and t.place.geonameid != last.place.geonameid for t in in_sentence):
+        return False
+    if any(d.value != last.day for d in dates):
+        return False
+    c = extract_counts(sent.text)
+    has_counts = any(v not in (None, 0) for v in (c.fatalities, c.injuries, c.arrests))
+    return has_counts or attributes.has_intervention(sent.text)
 
 
 def _context_place(in_sentence: Sequence[Toponym], current: Place | None) -> Place | None:
@@ -91,14 +141,25 @@ def _context_place(in_sentence: Sequence[Toponym], current: Place | None) -> Pla
     return towns[0] if towns else current
 
 
-def _outside_issue(sent: Sentence, toponyms: Sequence[Toponym]) -> list[Toponym]:
-    """Places named in what a protest was about ("protesting against the torching ... near Godhra") are
-    not where it happened."""
+_ORIGIN = re.compile(r"\bfrom\s+(?:[\w'’-]+,?\s+){0,6}$", re.IGNORECASE)
+_PLACE_PREPOSITION = re.compile(r"\b(?:in|at|near|outside|inside|across|through)\s+(?:[\w'’-]+,?\s+){0,3}$", re.IGNORECASE)
+
+
+def _event_places(sent: Sentence, toponyms: Sequence[Toponym]) -> list[Toponym]:
+    """Places where the sentence's event may have happened: not those named in what a protest was about
+    ("protesting against the torching ... near Godhra"), nor where people came from ("women from the
+    coastal villages of Vypin")."""
     issue = attributes.issue_span(sent.text)
-    if issue is None:
-        return list(toponyms)
-    lo, hi = sent.start + issue[0], sent.start + issue[1]
-    return [t for t in toponyms if not lo <= t.start < hi]
+    lo, hi = (sent.start + issue[0], sent.start + issue[1]) if issue else (-1, -1)
+    out = []
+    for t in toponyms:
+        before = sent.text[: t.start - sent.start]
+        if lo <= t.start < hi:
+            continue
+        if _ORIGIN.search(before) and not _PLACE_PREPOSITION.search(before[_ORIGIN.search(before).start():]):
+            continue
+        out.append(t)
+    return out
 
 
 def coherent_places(toponyms: Sequence[Toponym]) -> list[Toponym]:
@@ -188,7 +249,7 @@ def _build(article: Article, draft: _Draft) -> Event:
         arrests=_first([c.arrests for c in draft.counts]),
         issue=attributes.issue(texts, sub_type),
         actors=attributes.actors(texts),
-        certainty=attributes.event_certainty(texts),
+        certainty=attributes.event_certainty(draft.reports),
         notes=_notes(draft, sub_type),
     )
 

@@ -121,7 +121,8 @@ PARTICIPANTS = (
     r"protesters|protestors|demonstrators|marchers|people|persons|residents|workers|students|farmers|"
     r"miners|supporters|women|men|activists|villagers|employees|teachers|nurses|doctors|traders|"
     r"union\s+members|party\s+members|youths|youngsters|rioters|strikers|pensioners|drivers|citizens|locals|participants|"
-    r"opposition supporters|fans|mourners|worshippers|labourers|unionists|vendors|taxi drivers"
+    r"opposition supporters|fans|mourners|worshippers|labourers|unionists|vendors|taxi drivers|fishers|"
+    r"fishermen|lawyers|journalists|artists|retirees|veterans|parents|mothers|truckers|cyclists|shopkeepers"
 )
 _CASUALTY_VERBS = (
     r"killed|dead|died|injured|wounded|hurt|arrested|detained|hospitali[sz]ed|burnt|burned|shot|"
@@ -130,6 +131,12 @@ _CASUALTY_VERBS = (
 _GAP = r"(?:[\w'’-]+\s+){0,3}?"  # up to three words between a number and its noun
 _CROWD_AFTER = re.compile(rf"^\s*(?:-?strong\b|{_GAP}(?:{PARTICIPANTS})\b(?!\s+(?:were|was|have been|had been)?\s*(?:{_CASUALTY_VERBS})))",
                           re.IGNORECASE)
+# "150 fishers staged a sit-in": any plural noun, when a gathering verb follows it
+_CROWD_VERB = re.compile(
+    r"^\s+(?:[\w'’-]+\s+){0,2}?[a-z]+(?:s|men|people|folk)\s+(?:had\s+|have\s+)?(?:staged|marched|protested|gathered|"
+    r"rallied|demonstrated|held|took\s+part|joined|blocked|occupied|walked\s+out|picketed|assembled|converged)\b",
+    re.IGNORECASE,
+)
 _CROWD_BEFORE = re.compile(r"\b(?:crowds?|mobs?|gatherings?|groups?|throngs?|rally|procession|march)"
                            r"\s+(?:of|numbering|estimated at)\s+$", re.IGNORECASE)
 _SWELLED = re.compile(r"\b(?:swell(?:ed)?|swollen|grew|numbered|reached)\s+to\s+$|\bswollen\s+$", re.IGNORECASE)
@@ -201,7 +208,8 @@ def extract_counts(sentence: str) -> Counts:
             if values[field] is None and figure is not None:
                 values[field] = figure
         elif not q.vague and crowd is None and (figure or 0) >= MIN_CROWD and not _PARTITIVE.match(after) and (
-            _CROWD_AFTER.match(after) or _CROWD_BEFORE.search(before) or _SWELLED.search(before)
+            _CROWD_AFTER.match(after) or _CROWD_VERB.match(after) or _CROWD_BEFORE.search(before)
+            or _SWELLED.search(before)
         ):
             crowd = (q.low, q.high)
     for field, rx in _NONE.items():
