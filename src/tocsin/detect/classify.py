@@ -121,6 +121,9 @@ def rule_sub_type(text: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
+    """What the classifier made of one text. ``event_type``/``sub_event_type`` are None below the
+    threshold; ``probabilities`` always holds all six labels, so a caller can apply its own."""
+
     event_type: str | None  # "Protests", "Riots" or None
     sub_event_type: str | None
     score: float  # P(protest or riot) from the binary head
@@ -130,6 +133,8 @@ class Prediction:
 
 @dataclass(frozen=True, slots=True)
 class SnippetClassifier:
+    """Protest/riot typing of short texts; build with :meth:`load` (shipped weights) or :meth:`fit`."""
+
     features: TextFeatures
     binary: LinearHead  # classes ("0", "1")
     sub_types: LinearHead  # one-vs-rest over SUB_TYPES
