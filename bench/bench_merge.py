@@ -18,12 +18,12 @@ import sys
 import time
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
+
+import report
 
 from tocsin.dedupe.merge import merge_events
 from tocsin.records import PEACEFUL, SUB_EVENT_TYPES, VIOLENT_DEMONSTRATION, Event, Evidence, Place, Source
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 SECTION = "## Event merging (bench/bench_merge.py)"
 COUNTRIES = 30
 TOWNS = 200
@@ -128,18 +128,6 @@ def table(rows: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def write_section(body: str) -> None:
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + ("\n" + text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -160,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(body)
     if not args.no_write:
-        write_section(body)
+        report.write_section(SECTION, body)
     return 0
 
 

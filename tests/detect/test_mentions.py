@@ -47,6 +47,11 @@ def test_splitter_keeps_paragraphs_and_offsets() -> None:
     paras = ((0, 21), (23, 55), (57, len(text)))
     article = Article(doc_id="d", text=text, paragraphs=paras, content_hash="h")
     got = make_sentence_splitter()(article)
-    assert [s.text for s in got] == ["Protest in the square", "Crowds gathered.", "Police watched.", "later the crowd left"]
-    assert all(text[s.start:s.end] == s.text for s in got)
+    assert [s.text for s in got] == [
+        "Protest in the square",
+        "Crowds gathered.",
+        "Police watched.",
+        "later the crowd left",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in got)
     assert [s.paragraph for s in got] == [0, 1, 1, 2]
