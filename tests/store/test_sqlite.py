@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.helpers import event, rejected, result, varied_events
+from store.helpers import HILLSIDE, event, rejected, result, varied_events
 from tocsin.records import (
     CERTAINTY_LEVELS,
     MOB_VIOLENCE,
@@ -125,16 +125,15 @@ def test_saving_the_same_document_twice_is_a_no_op(db: str) -> None:
 def test_changed_content_replaces_the_document_and_its_events(db: str) -> None:
     store = saved(
         db,
-        result("d1", TEXT_A, (event("e1", "d1", TEXT_A), event("e-shared", "d1", TEXT_A))),
-        result("d2", TEXT_A + " More.", (event("e-shared", "d2", TEXT_A + " More."),)),
+        result("d1", TEXT_A, (event("e1", "d1", TEXT_A),)),
+        result("d2", TEXT_A + " More.", (event("e2", "d2", TEXT_A + " More."),)),
     )
-    shared = next(store.events(EventFilter(doc_id="d2")))
-    assert [s.doc_id for s in shared.sources] == ["d1", "d2"]  # union of sources
+    (shared,) = store.events(EventFilter(doc_id="d2"))  # one town, one day: one event, two sources
+    assert shared.event_id == "e1" and [s.doc_id for s in shared.sources] == ["d1", "d2"]
 
-    store.save([result("d1", TEXT_B, (event("e9", "d1", TEXT_B),))], store.begin_run(["edit"]))
-    ids = [e.event_id for e in store.events()]
-    assert ids == ["e-shared", "e9"]  # e1 came only from d1: gone
-    shared = next(e for e in store.events() if e.event_id == "e-shared")
+    store.save([result("d1", TEXT_B, (event("e9", "d1", TEXT_B, place=HILLSIDE),))], store.begin_run(["edit"]))
+    assert [e.event_id for e in store.events()] == ["e1", "e9"]
+    shared = next(e for e in store.events() if e.event_id == "e1")
     assert [s.doc_id for s in shared.sources] == ["d2"]  # d1 detached from the shared event
     assert {ev.doc_id for ev in shared.evidence} == {"d2"}
     assert store.document("d1").text == TEXT_B
@@ -142,6 +141,22 @@ def test_changed_content_replaces_the_document_and_its_events(db: str) -> None:
     assert store.search_documents("distance") == ["d2"]  # d1's old text left the index
     with pytest.raises(StoreError, match="full-text query"):
         store.search_documents('"unbalanced')
+    store.close()
+
+
+def test_reports_of_one_happening_merge_across_batches_and_keep_their_id(db: str) -> None:
+    store = saved(db, result("d1", TEXT_A, (event("e1", "d1", TEXT_A, crowd_size_low=300, crowd_size_high=300),)))
+    run = store.begin_run(["later"])
+    store.save([result("d3", TEXT_B, (event("e3", "d3", TEXT_B, crowd_size_low=1000, crowd_size_high=1000),)),
+                result("d4", TEXT_B + " Far.", (event("e4", "d4", TEXT_B + " Far.", place=HILLSIDE),))], run)
+    by_place = {e.place.name: e for e in store.events()}
+    riverton = by_place["Riverton"]
+    assert riverton.event_id == "e1"  # a stored event that only gains sources keeps its id
+    assert [s.doc_id for s in riverton.sources] == ["d1", "d3"]
+    assert (riverton.crowd_size_low, riverton.crowd_size_high) == (300, 1000)
+    said = {r["doc_id"]: r["said_crowd_size_low"] for r in store.source_values("e1")}
+    assert said == {"d1": 300, "d3": 1000}  # who said what stays visible
+    assert [s.doc_id for s in by_place["Hillside"].sources] == ["d4"]  # another town stays apart
     store.close()
 
 

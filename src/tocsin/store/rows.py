@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from tocsin.records import Event, Evidence, Place, Source
+from tocsin.records import SUB_EVENT_TYPES, Event, Evidence, Place, Source
 
 # Columns of ``events`` set from an Event (bookkeeping columns run_id/created_at/updated_at aside).
 EVENT_COLUMNS = (
@@ -64,6 +64,24 @@ def said_row(event: Event) -> dict[str, Any]:
     """The per-source values of ``event``, keyed by their event_sources column names."""
     row = event_row(event)
     return {f"said_{name}": row[name] for name in SAID_COLUMNS}
+
+
+# said_* columns filled from a source's reconciled values (tocsin.dedupe.reconcile.SourceValues)
+_VALUE_FIELDS = ("sub_event_type", "crowd_size_low", "crowd_size_high", "fatalities", "injuries", "arrests")
+
+
+def said_columns() -> list[str]:
+    return [f"said_{name}" for name in SAID_COLUMNS]
+
+
+def said_values(values: Any, event: Event) -> dict[str, Any]:
+    """The said_* columns for one source of a canonical event: its own reported values where it gave
+    them (``values`` is a SourceValues), the canonical event's for the rest."""
+    out = said_row(event)
+    for name in _VALUE_FIELDS:
+        out[f"said_{name}"] = getattr(values, name)
+    out["said_event_type"] = SUB_EVENT_TYPES.get(values.sub_event_type, event.event_type)
+    return out
 
 
 def _place(row: Mapping[str, Any]) -> Place | None:

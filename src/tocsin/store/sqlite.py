@@ -10,11 +10,13 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tocsin.records import DocumentResult, Event, Rejected, Source
+from tocsin.dedupe.reconcile import SourceValues
+from tocsin.records import DocumentResult, Event, Rejected
 from tocsin.store import rows
 from tocsin.store.base import (
     PROCESSED,
@@ -32,6 +34,9 @@ from tocsin.store.migrations import MIGRATIONS, applied_versions, apply_migratio
 READ_CHUNK = 500
 # How long a second connection waits for the writer's lock before giving up.
 BUSY_TIMEOUT_S = 30.0
+# Stored events this many days either side of a batch's events are candidates for merging with them
+# (the widest window tocsin.dedupe.merge allows, for month-precision dates, is 15 days).
+MERGE_REACH = timedelta(days=16)
 
 
 def _now() -> str:
@@ -133,9 +138,7 @@ class SQLiteStore:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 fresh = [r for r in results if self._store_document(r, run_id)]
-                for result in fresh:
-                    for event in result.events:
-                        self._upsert_event(event, result, run_id)
+                self._merge([e for r in fresh for e in r.events], run_id)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
@@ -223,8 +226,67 @@ class SQLiteStore:
         self._conn.execute("DELETE FROM event_sources WHERE doc_id = ?", (doc_id,))
         self._conn.execute("DELETE FROM evidence WHERE doc_id = ?", (doc_id,))
 
-    def _upsert_event(self, event: Event, result: DocumentResult, run_id: int) -> None:
-        doc_id = result.raw.doc_id
+    def _merge(self, new: list[Event], run_id: int) -> None:
+        """Merge a batch's per-article events into the stored canonical events (tocsin.dedupe.merge):
+        the same happening reported by several documents is one event with every source. Stored events
+        that only gain sources keep their ids; events merged into another are folded into it."""
+        if not new:
+            return
+        from tocsin.dedupe.merge import merge_events
+
+        existing = self._events_near(new)
+        stored = {e.event_id for e in existing}
+        # an id already in use (a re-processed document's event kept by its other sources) is renamed:
+        # the stored event keeps its id and the new report may join it
+        taken, unique = set(stored), []
+        for e in new:
+            n = 0
+            while e.event_id in taken:
+                n += 1
+                e = replace(e, event_id=f"{e.event_id.split('.')[0]}.{run_id}.{n}")
+            taken.add(e.event_id)
+            unique.append(e)
+        merged = merge_events(unique, existing, known_values=self._known_values(stored))
+        for old in merged.absorbed:
+            self._conn.execute("DELETE FROM events WHERE event_id = ?", (old,))
+        by_id = {e.event_id: e for e in merged.events}
+        for event_id in sorted(merged.changed):
+            self._write_event(by_id[event_id], merged.values.get(event_id, ()), run_id)
+
+    def _events_near(self, events: Sequence[Event]) -> list[Event]:
+        """Stored events that could be the same happening as ``events``: same countries, dates in reach."""
+        days = [e.event_date for e in events if e.event_date is not None]
+        countries = sorted({e.place.country for e in events if e.place is not None})
+        if not days or not countries:
+            return []
+        since, until = min(days) - MERGE_REACH, max(days) + MERGE_REACH
+        found: list[Event] = []
+        for country in countries:
+            found += self.events(EventFilter(country=country, since=since, until=until))
+        return found
+
+    def _known_values(self, event_ids: set[str]) -> dict[str, list[SourceValues]]:
+        out: dict[str, list[SourceValues]] = {}
+        ids = sorted(event_ids)
+        for i in range(0, len(ids), READ_CHUNK):
+            chunk = ids[i : i + READ_CHUNK]
+            for r in self._conn.execute(
+                f"SELECT * FROM event_sources WHERE event_id IN ({', '.join('?' * len(chunk))}) "
+                "ORDER BY event_id, position", chunk,
+            ):
+                if r["said_sub_event_type"] is None:
+                    continue  # stored before per-source values were kept: merged as one aggregate
+                out.setdefault(r["event_id"], []).append(SourceValues(
+                    doc_id=r["doc_id"], published=r["published"], event_id=r["event_id"],
+                    sub_event_type=r["said_sub_event_type"], crowd_size_low=r["said_crowd_size_low"],
+                    crowd_size_high=r["said_crowd_size_high"], fatalities=r["said_fatalities"] or 0,
+                    injuries=r["said_injuries"], arrests=r["said_arrests"],
+                ))  # fmt: skip
+        return out
+
+    def _write_event(self, event: Event, values: Sequence[SourceValues], run_id: int) -> None:
+        """Write one canonical event with its sources (and what each said) and evidence, replacing
+        whatever was stored under its id."""
         row = rows.event_row(event) | {"run_id": run_id, "now": _now()}
         columns = rows.EVENT_COLUMNS
         updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns[1:], "run_id", "updated_at"))
@@ -234,42 +296,23 @@ class SQLiteStore:
             f"ON CONFLICT (event_id) DO UPDATE SET {updates}",
             row,
         )
-        # Sources: union with those already stored (an event id another document produced keeps
-        # that document); the saving document is always one of them.
-        sources = list(event.sources)
-        if all(s.doc_id != doc_id for s in sources):
-            sources.append(_source_from(result))
-        said = rows.said_row(event)
-        said_cols = list(said)
-        for position, source in enumerate(sources):
-            mine = source.doc_id == doc_id
-            values = [event.event_id, source.doc_id, position, source.url, source.title,
-                      source.published, source.outlet]  # fmt: skip
-            values += [said[c] if mine else None for c in said_cols]
-            said_update = ", ".join(f"{c} = excluded.{c}" for c in said_cols) if mine else ""
-            self._conn.execute(
-                f"INSERT INTO event_sources (event_id, doc_id, position, url, title, published, outlet, "
-                f"{', '.join(said_cols)}) VALUES ({', '.join('?' * len(values))}) "
-                "ON CONFLICT (event_id, doc_id) DO UPDATE SET position = excluded.position, "
-                "url = excluded.url, title = excluded.title, published = excluded.published, "
-                "outlet = excluded.outlet" + (", " + said_update if said_update else ""),
-                values,
-            )
-        # Evidence: this event's evidence replaces what the same documents gave before.
-        for doc in {e.doc_id for e in event.evidence} | {doc_id}:
-            self._conn.execute(
-                "DELETE FROM evidence WHERE event_id = ? AND doc_id = ?", (event.event_id, doc)
-            )
-        start = self._conn.execute(
-            "SELECT coalesce(max(position) + 1, 0) FROM evidence WHERE event_id = ?", (event.event_id,)
-        ).fetchone()[0]
+        self._conn.execute("DELETE FROM event_sources WHERE event_id = ?", (event.event_id,))
+        self._conn.execute("DELETE FROM evidence WHERE event_id = ?", (event.event_id,))
+        said = {v.doc_id: rows.said_values(v, event) for v in values}
+        said_cols = rows.said_columns()
+        self._conn.executemany(
+            f"INSERT INTO event_sources (event_id, doc_id, position, url, title, published, outlet, "
+            f"{', '.join(said_cols)}) VALUES ({', '.join('?' * (7 + len(said_cols)))})",
+            [
+                (event.event_id, src.doc_id, position, src.url, src.title, src.published, src.outlet,
+                 *(said.get(src.doc_id, {}).get(c) for c in said_cols))
+                for position, src in enumerate(event.sources)
+            ],
+        )  # fmt: skip
         self._conn.executemany(
             "INSERT INTO evidence (event_id, position, doc_id, text, start_char, end_char) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (event.event_id, start + i, e.doc_id, e.text, e.start, e.end)
-                for i, e in enumerate(event.evidence)
-            ],
+            [(event.event_id, i, e.doc_id, e.text, e.start, e.end) for i, e in enumerate(event.evidence)],
         )
 
     # -- reading --------------------------------------------------------------------------------
@@ -379,15 +422,3 @@ class SQLiteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _source_from(result: DocumentResult) -> Source:
-    raw, art = result.raw, result.article
-    published = art.published.isoformat() if art and art.published else raw.published
-    return Source(
-        raw.doc_id,
-        (art.url if art else None) or raw.url,
-        (art.title if art else None) or raw.title,
-        published,
-        (art.outlet if art else None) or raw.outlet,
-    )
