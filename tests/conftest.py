@@ -34,10 +34,11 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(env) if env else tmp_path_factory.mktemp("tocsin-cache")
 
 
-# Heavy tiers need parts pip cannot install (a browser, a database server). The default suite leaves
-# them out; ``TOCSIN_TEST_TIERS=browser,postgres`` asks for them (CI does, after installing and
+# Heavy tiers need parts pip cannot install (a browser, a database server) or minutes of run time
+# (``slow``: full-size hostile corpora, repeated kill -9 of an ingest). The default suite leaves
+# them out; ``TOCSIN_TEST_TIERS=browser,postgres,slow`` asks for them (CI does, after installing and
 # starting their parts), and then a missing part fails the test, never skips it.
-HEAVY_TIERS = ("browser", "postgres")
+HEAVY_TIERS = ("browser", "postgres", "slow")
 
 
 def requested_tiers() -> set[str]:
