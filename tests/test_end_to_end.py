@@ -110,6 +110,17 @@ def test_reingest_is_a_no_op_and_filters_work(cli, tmp_path: Path) -> None:
     assert "Ruse" in table and "Nakuru" not in table
 
 
+def test_reprocess_keeps_documents_and_event_ids(cli, tmp_path: Path) -> None:
+    db = tmp_path / "re.db"
+    cli("ingest", "--quiet", "--db", str(db), str(samples_dir()))
+    before = {e["event_id"]: e for e in exported(cli, db)}
+    out = cli("reprocess", "--quiet", "--db", str(db))
+    assert "7 documents" in out
+    after = {e["event_id"]: e for e in exported(cli, db)}
+    assert after.keys() == before.keys()
+    assert all(len(after[k]["sources"]) == len(before[k]["sources"]) for k in after)
+
+
 def test_exports_parse(cli, tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     cli("ingest", "--quiet", "--db", str(db), str(samples_dir()))
@@ -190,3 +201,16 @@ def test_the_same_events_from_several_articles_are_one_record_each(cli, shared: 
     assert sorted(s["doc_id"] for s in events["Almaty"]["sources"]) == ["copy-a", "copy-b", "rewrite"]
     assert sorted(s["doc_id"] for s in events["Aktobe"]["sources"]) == ["copy-a", "copy-b"]
     assert events["Almaty"]["event_type"] == "Riots"
+
+    from tocsin.store.base import open_store
+
+    store = open_store(str(db))
+    try:
+        first, second = sorted(["copy-a", "copy-b"], key=lambda d: store.document(d).origin)
+        assert store.document(second).duplicate_of == first  # a copy is linked to the original
+        assert store.document("rewrite").duplicate_of is None  # a rewrite is a source of its own
+        assert store.document("copy-a").story_id == store.document("copy-b").story_id is not None
+    finally:
+        store.close()
+    listed = cli("stories", "--stored", "--db", str(db))
+    assert "3 documents" in listed or "2 documents" in listed

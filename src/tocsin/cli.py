@@ -192,8 +192,26 @@ def evaluate(gold_dir: Path, as_json: bool) -> None:
 
 @main.command()
 @click.argument("input_file", type=click.File("r", encoding="utf-8"), default="-")
-def stories(input_file: TextIO) -> None:
-    """Group articles ({id, text, published?} a line) into stories: prints {id, story_id} a line."""
+@click.option("--stored", is_flag=True, help="list the stories of the database instead of reading texts")
+@click.option("--story", "story_id", help="with --stored: the documents of this story")
+@db_option
+def stories(input_file: TextIO, stored: bool, story_id: str | None, db: str) -> None:
+    """Group articles ({id, text, published?} a line) into stories: prints {id, story_id} a line.
+
+    With --stored, list the stories of the ingested documents (or one story's documents)."""
+    if stored or story_id:
+        store = _open(db)
+        try:
+            if story_id:
+                for doc in store.story_documents(story_id):
+                    click.echo(f"{doc.published or '?'}\t{doc.doc_id}\t{doc.outlet or ''}\t{doc.title or ''}")
+            else:
+                for s in store.stories():
+                    click.echo(f"{s['story_id']}\t{s['documents']} documents\t{s['events']} events\t"
+                               f"{(s['first_published'] or '?')[:10]}\t{s['title'] or ''}")
+        finally:
+            store.close()
+        return
     from tocsin.dedupe.stories import stories_records
 
     try:
@@ -201,6 +219,27 @@ def stories(input_file: TextIO) -> None:
             click.echo(json.dumps(row, ensure_ascii=False))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@db_option
+@click.option("--quiet", "-q", is_flag=True, help="no progress bar")
+def reprocess(db: str, quiet: bool) -> None:
+    """Re-extract events from every stored document (after a model or rule change); nothing is lost,
+    and events that do not change keep their ids."""
+    from tqdm import tqdm
+
+    from tocsin.pipeline import reprocess as reprocess_all
+
+    settings = _settings(db=db)
+    store = _open(settings.db)
+    try:
+        total = store.counts()["documents"] - store.counts()["rejected"]
+        with tqdm(total=total, desc="documents", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
+            summary = reprocess_all(store, settings, progress=bar.update)
+    finally:
+        store.close()
+    _print_summary(summary, settings.db)
 
 
 @main.command()

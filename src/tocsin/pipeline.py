@@ -6,6 +6,8 @@
     4. mentions   sentences reporting a protest or riot that happened (not planned, not negated)
     5. places     gazetteer toponyms of the whole article, resolved in its context
     6. events     one per (place, day): dated, typed, counted, with evidence and certainty
+    (store)       merged with stored events of the same happening; near-duplicate articles linked
+    7. stories    articles about the same real-world happening grouped (after each run)
 
 Each stage is a pure function of typed records (tocsin.records), so ``process`` runs the same in this
 process, in a process pool or on Dask. Only the store writes, from the one process that calls ``run``.
@@ -115,24 +117,42 @@ def run(
     sources: Sequence[str] = (),
     components: Components | None = None,
     progress: Progress | None = None,
+    reprocessing: bool = False,
 ) -> RunSummary:
-    """Process documents and store the results in batches; the calling process is the only writer."""
+    """Process documents and store the results in batches; the calling process is the only writer.
+
+    ``reprocessing`` processes and re-stores documents the store already holds unchanged (reprocessing)."""
     run_id = store.begin_run(list(sources))
     summary = RunSummary(run_id=run_id)
     batch: list[DocumentResult] = []
-    for result in _results(items, store, settings, components):
+    for result in _results(items, store, settings, components, check_known=not reprocessing):
         summary = _count(summary, result)
         if result is not None:
             batch.append(result)
         if len(batch) >= settings.batch_size:
-            store.save(batch, run_id)
+            store.save(batch, run_id, force=reprocessing)
             batch = []
         if progress is not None:
             progress(1)
     if batch:
-        store.save(batch, run_id)
+        store.save(batch, run_id, force=reprocessing)
+    # 7. stories: group the run's articles with stored articles about the same happening
+    store.update_stories(run_id)
     store.finish_run(run_id, summary.as_dict())
     return summary
+
+
+def reprocess(store: Store, settings: Settings, *, components: Components | None = None,
+              progress: Progress | None = None) -> RunSummary:
+    """Re-extract events from every stored document after a model or rule change; no document is lost
+    (the stored clean text is processed again) and unchanged events keep their ids."""
+    docs = (
+        RawDocument(doc.doc_id, text=doc.text, url=doc.url, published=doc.published, title=doc.title,
+                    outlet=doc.outlet, origin=doc.origin)
+        for doc in store.documents_for_reprocessing()
+    )
+    return run(docs, store, settings, sources=["reprocess"], components=components, progress=progress,
+               reprocessing=True)
 
 
 def _count(summary: RunSummary, result: DocumentResult | None) -> RunSummary:
@@ -149,23 +169,29 @@ def _count(summary: RunSummary, result: DocumentResult | None) -> RunSummary:
 
 
 def _results(
-    items: Iterable[RawDocument | Rejected], store: Store, settings: Settings, components: Components | None
+    items: Iterable[RawDocument | Rejected], store: Store, settings: Settings, components: Components | None,
+    *, check_known: bool = True,
 ) -> Iterator[DocumentResult | None]:
     """Results in input order; ``None`` for a document the store already holds unchanged.
 
     A document is known when its raw content (checked before any work) or its clean content (the same
     article scraped again with different junk lines) is already stored under its id.
     """
-    work = (_triage(item, store) for item in items)
-    if settings.workers > 1 and components is None:
+    work = (_triage(item, store if check_known else None) for item in items)
+    results: Iterable[DocumentResult | None]
+    if settings.dask and components is None:
+        from tocsin.scale.dask import process_on_dask
+
+        results = process_on_dask(work, settings)
+    elif settings.workers > 1 and components is None:
         from tocsin.scale.local import process_in_pool
 
-        results: Iterable[DocumentResult | None] = process_in_pool(work, settings)
+        results = process_in_pool(work, settings)
     else:
         c = components or make_components(settings)
         results = (settle(item, c) for item in work)
     for result in results:
-        if result is not None and result.article is not None and store.is_known(
+        if check_known and result is not None and result.article is not None and store.is_known(
             result.raw.doc_id, result.article.content_hash
         ):
             yield None
@@ -180,12 +206,12 @@ class Settled:
     result: DocumentResult | None
 
 
-def _triage(item: RawDocument | Rejected, store: Store) -> RawDocument | Settled:
+def _triage(item: RawDocument | Rejected, store: Store | None) -> RawDocument | Settled:
     from tocsin.store.base import raw_content_hash
 
     if isinstance(item, Rejected):
         return Settled(DocumentResult(raw=RawDocument(item.doc_id, origin=item.origin), article=None, rejected=item))
-    if store.is_known(item.doc_id, raw_content_hash(item)):
+    if store is not None and store.is_known(item.doc_id, raw_content_hash(item)):
         return Settled(None)
     return item
 

@@ -159,6 +159,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", CORE_TABLES),
     Migration(2, "indexes for filters and document lookups", INDEXES),
     Migration(3, "optional full-text index of documents (FTS5)", _documents_fts),
+    Migration(4, "near-duplicate links and stories of documents", (
+        "ALTER TABLE documents ADD COLUMN duplicate_of TEXT",
+        "ALTER TABLE documents ADD COLUMN story_id TEXT",
+        "ALTER TABLE documents ADD COLUMN signature BLOB",
+        "CREATE INDEX documents_story ON documents (story_id)",
+    )),
 )
 
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -43,6 +43,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _day_of(published: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(published) if published else None
+    except ValueError:
+        return None
+
+
 def sqlite_path(db: str) -> str:
     """``sqlite:///rel.db`` → ``rel.db``, ``sqlite:////abs.db`` → ``/abs.db``; a plain path as is."""
     if "://" not in db:
@@ -70,6 +77,7 @@ class SQLiteStore:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         self._fts: bool | None = None  # does documents_fts exist? (checked once)
+        self._neardup: Any = None  # NearDuplicateIndex over stored documents, loaded at the first save
         try:
             self._conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
@@ -126,8 +134,9 @@ class SQLiteStore:
         ).fetchone()
         return row is not None
 
-    def save(self, results: list[DocumentResult], run_id: int) -> None:
-        """Store a batch in one transaction; unchanged documents are left as they are.
+    def save(self, results: list[DocumentResult], run_id: int, *, force: bool = False) -> None:
+        """Store a batch in one transaction; unchanged documents are left as they are (unless
+        ``force``, used to re-extract events after a model or rule change).
 
         A document stored before with other content is replaced: events only it reported are
         deleted, and it is detached from events other documents also report.
@@ -137,14 +146,14 @@ class SQLiteStore:
                 raise StoreError(f"no run {run_id} in {self.path!r}; start one with begin_run()")
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                fresh = [r for r in results if self._store_document(r, run_id)]
+                fresh = [r for r in results if self._store_document(r, run_id, force)]
                 self._merge([e for r in fresh for e in r.events], run_id)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
 
-    def _store_document(self, result: DocumentResult, run_id: int) -> bool:
+    def _store_document(self, result: DocumentResult, run_id: int, force: bool = False) -> bool:
         """Insert or replace one document row; False when it is already stored unchanged."""
         raw, article, rejected = result.raw, result.article, result.rejected
         if rejected is not None and result.events:
@@ -158,7 +167,7 @@ class SQLiteStore:
         old = self._conn.execute(
             "SELECT content_hash, raw_hash, status FROM documents WHERE doc_id = ?", (raw.doc_id,)
         ).fetchone()
-        if old is not None and old["status"] != REJECTED and content_hash == old["content_hash"]:
+        if old is not None and old["status"] != REJECTED and content_hash == old["content_hash"] and not force:
             return False
         if rejected is not None:
             status, reason = REJECTED, rejected.reason
@@ -186,21 +195,28 @@ class SQLiteStore:
             "relevance": result.relevance,
             "run_id": run_id,
             "now": _now(),
+            "duplicate_of": None,
+            "signature": None,
         }
+        if article is not None:
+            values["signature"], values["duplicate_of"] = self._near_duplicate(raw.doc_id, article.text)
         if old is not None:
             self._detach_document(raw.doc_id)
         self._conn.execute(
             """INSERT INTO documents (doc_id, content_hash, raw_hash, origin, url, title, published,
-                   outlet, language, text, status, reason, relevance, run_id, created_at, updated_at)
+                   outlet, language, text, status, reason, relevance, run_id, created_at, updated_at,
+                   duplicate_of, signature)
                VALUES (:doc_id, :content_hash, :raw_hash, :origin, :url, :title, :published, :outlet,
-                   :language, :text, :status, :reason, :relevance, :run_id, :now, :now)
+                   :language, :text, :status, :reason, :relevance, :run_id, :now, :now,
+                   :duplicate_of, :signature)
                ON CONFLICT (doc_id) DO UPDATE SET
                    content_hash = excluded.content_hash, raw_hash = excluded.raw_hash,
                    origin = excluded.origin, url = excluded.url, title = excluded.title,
                    published = excluded.published, outlet = excluded.outlet,
                    language = excluded.language, text = excluded.text, status = excluded.status,
                    reason = excluded.reason, relevance = excluded.relevance, run_id = excluded.run_id,
-                   updated_at = excluded.updated_at""",
+                   updated_at = excluded.updated_at, duplicate_of = excluded.duplicate_of,
+                   signature = excluded.signature""",
             values,
         )
         if self._has_fts():
@@ -213,6 +229,23 @@ class SQLiteStore:
                 (key, values["title"] or "", values["text"] or ""),
             )
         return True
+
+    def _near_duplicate(self, doc_id: str, text: str) -> tuple[bytes, str | None]:
+        """This text's MinHash signature, and the earlier stored document it nearly copies (if any):
+        a republished copy or the same page scraped again is linked, not counted as a new article."""
+        if self._neardup is None:
+            from tocsin.dedupe.neardup import NearDuplicateIndex
+
+            self._neardup = NearDuplicateIndex()
+            for r in self._conn.execute(
+                "SELECT doc_id, signature FROM documents WHERE signature IS NOT NULL ORDER BY created_at, doc_id"
+            ):
+                self._neardup.add_signature(r["doc_id"], r["signature"])
+        signature = self._neardup.signature(text)
+        if doc_id in self._neardup:
+            return signature, None  # a replaced document keeps its place in the index
+        original = self._neardup.add_signature(doc_id, signature)
+        return signature, original
 
     def _detach_document(self, doc_id: str) -> None:
         """Before replacing a document: delete events only it reported, detach it from the rest."""
@@ -315,6 +348,75 @@ class SQLiteStore:
             [(event.event_id, i, e.doc_id, e.text, e.start, e.end) for i, e in enumerate(event.evidence)],
         )
 
+    # -- stories ------------------------------------------------------------------------------------
+
+    def update_stories(self, run_id: int) -> int:
+        """Group the run's documents, with the stored documents published near them, into stories
+        (tocsin.dedupe.stories); returns the number of documents whose story was written."""
+        from tocsin.dedupe.stories import STORY_WINDOW_DAYS, StoryDoc, assign_stories
+
+        span = self._conn.execute(
+            "SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)), count(*) FROM documents "
+            "WHERE run_id = ? AND status <> ?", (run_id, REJECTED),
+        ).fetchone()
+        if not span[2]:
+            return 0
+        where, params = "status <> ? AND (run_id = ?", [REJECTED, run_id]
+        if span[0] is not None:
+            reach = timedelta(days=STORY_WINDOW_DAYS)
+            lo = (datetime.fromisoformat(span[0]) - reach).date().isoformat()
+            hi = (datetime.fromisoformat(span[1]) + reach).date().isoformat()
+            where += " OR substr(published, 1, 10) BETWEEN ? AND ?"
+            params += [lo, hi]
+        docs = [
+            StoryDoc(r["doc_id"], r["text"] or "", _day_of(r["published"]))
+            for r in self._conn.execute(f"SELECT doc_id, text, published FROM documents WHERE {where})", params)
+        ]
+        stories = assign_stories(docs)
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "UPDATE documents SET story_id = ? WHERE doc_id = ?", [(s, d) for d, s in stories.items()]
+                )
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        return len(stories)
+
+    def stories(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Stories with more than one document, largest first: id, documents, first/last publication,
+        the first title and the number of events their documents report."""
+        return [
+            dict(r)
+            for r in self._conn.execute(
+                """SELECT d.story_id, count(*) AS documents, min(d.published) AS first_published,
+                          max(d.published) AS last_published,
+                          (SELECT title FROM documents t WHERE t.doc_id = d.story_id) AS title,
+                          (SELECT count(DISTINCT s.event_id) FROM event_sources s
+                           JOIN documents m ON m.doc_id = s.doc_id WHERE m.story_id = d.story_id) AS events
+                   FROM documents d WHERE d.story_id IS NOT NULL
+                   GROUP BY d.story_id HAVING count(*) > 1
+                   ORDER BY documents DESC, first_published, d.story_id LIMIT ?""",
+                (limit,),
+            )
+        ]
+
+    def story_documents(self, story_id: str) -> list[StoredDocument]:
+        ids = [r[0] for r in self._conn.execute(
+            "SELECT doc_id FROM documents WHERE story_id = ? ORDER BY published, doc_id", (story_id,))]
+        return [doc for doc in map(self.document, ids) if doc is not None]
+
+    def documents_for_reprocessing(self) -> Iterator[StoredDocument]:
+        """Every readable stored document (processed or skipped), oldest first."""
+        ids = [r[0] for r in self._conn.execute(
+            "SELECT doc_id FROM documents WHERE status <> ? ORDER BY created_at, doc_id", (REJECTED,))]
+        for doc_id in ids:
+            doc = self.document(doc_id)
+            if doc is not None:
+                yield doc
+
     # -- reading --------------------------------------------------------------------------------
 
     def events(self, flt: EventFilter | None = None) -> Iterator[Event]:
@@ -385,7 +487,7 @@ class SQLiteStore:
             doc_id=r["doc_id"], content_hash=r["content_hash"], text=r["text"], title=r["title"],
             url=r["url"], published=r["published"], outlet=r["outlet"], origin=r["origin"],
             status=r["status"], reason=r["reason"], language=r["language"], relevance=r["relevance"],
-            run_id=r["run_id"],
+            run_id=r["run_id"], duplicate_of=r["duplicate_of"], story_id=r["story_id"],
         )  # fmt: skip
 
     def search_documents(self, query: str, limit: int = 20) -> list[str]:
