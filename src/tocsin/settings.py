@@ -34,6 +34,9 @@ class Settings:
     batch_size: int = 32
     # local worker processes for extraction (1 = in process)
     workers: int = 1
+    # run extraction on Dask: a scheduler address ("tcp://host:8786") or "local" (a loopback LocalCluster of
+    # `workers` processes); None = not on Dask (tocsin.scale.dask)
+    dask: str | None = None
     # network fetching (ingest of http(s) sources)
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 10_000_000
