@@ -67,16 +67,80 @@ def main() -> None:
 @db_option
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="local worker processes")
 @click.option("--allow-private", is_flag=True, help="allow fetching URLs on private/loopback addresses")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="extract on Dask: a scheduler (tcp://host:8786) or 'local' (--workers processes on 127.0.0.1)")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
-def ingest(sources: tuple[str, ...], db: str, workers: int, allow_private: bool, quiet: bool) -> None:
-    """Read SOURCES (files, folders, '-', http(s) URLs, feeds), extract events, store them.
+def ingest(sources: tuple[str, ...], db: str, workers: int, allow_private: bool, dask_address: str | None,
+           quiet: bool) -> None:
+    """Read SOURCES (files, folders, '-', http(s) URLs, feeds, .warc/.warc.gz), extract events, store them.
 
     Re-ingesting a document already stored unchanged is a no-op; unreadable input is recorded as
-    rejected (see `tocsin rejects`) and the run goes on.
+    rejected (see `tocsin rejects`) and the run goes on. With --dask this process stays the one writer.
     """
-    settings = _settings(db=db, workers=workers, fetch_allow_private=allow_private or None)
-    summary = _ingest(list(sources), settings, quiet)
+    settings = _settings(db=db, workers=workers, dask=dask_address, fetch_allow_private=allow_private or None)
+    errors: tuple[type[Exception], ...] = ()
+    if dask_address:
+        errors = _dask_errors()
+    try:
+        summary = _ingest(list(sources), settings, quiet)
+    except errors as exc:
+        raise click.ClickException(str(exc)) from exc
     _print_summary(summary, settings.db)
+
+
+def _dask_errors() -> tuple[type[Exception], ...]:
+    from importlib.util import find_spec
+
+    if find_spec("distributed") is None:
+        raise click.ClickException("--dask needs the dask extra: pip install 'tocsin[dask]'")
+    from tocsin.scale.dask import DaskUnavailable
+
+    return (DaskUnavailable,)
+
+
+@main.command()
+@click.argument("feeds", nargs=-1, required=True)
+@db_option
+@click.option("--interval", type=click.FloatRange(min=1), default=300, show_default=True, help="seconds between polls")
+@click.option("--once", is_flag=True, help="poll every feed once, then exit")
+@click.option("--allow-private", is_flag=True, help="allow fetching URLs on private/loopback addresses")
+def watch(feeds: tuple[str, ...], db: str, interval: float, once: bool, allow_private: bool) -> None:
+    """Poll RSS/Atom FEEDS every --interval seconds and ingest their new entries; Ctrl-C stops cleanly.
+
+    Only entries not already stored are fetched, one host at a time with a pause between requests,
+    and only where the site's robots.txt allows it; an unchanged feed costs a 304.
+    """
+    import signal
+    import threading
+
+    from tocsin.ingest.watch import watch as watch_feeds
+
+    settings = _settings(db=db, fetch_allow_private=allow_private or None)
+    stop = threading.Event()
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        click.echo("stopping: storing what this round has fetched (Ctrl-C again to abort)", err=True)
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    store = _open(settings.db)
+    try:
+        watch_feeds(list(feeds), store, settings, interval=interval, rounds=1 if once else None, stop=stop,
+                    on_round=_print_round)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        store.close()
+
+
+def _print_round(report: Any) -> None:
+    s = report.summary
+    click.echo(f"round {report.round}: {report.entries_new} new, {report.entries_seen} already seen, "
+               f"{report.disallowed} disallowed by robots.txt, {report.feeds_unchanged} feed(s) unchanged; "
+               f"{s.events} events in {s.with_events} documents, {s.rejected} rejected")
+    for error in report.errors:
+        click.echo(f"  feed error: {error}", err=True)
 
 
 def _ingest(sources: list[str], settings: Any, quiet: bool) -> Any:
