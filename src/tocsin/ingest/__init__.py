@@ -6,6 +6,7 @@ A source is
   * ``-`` for standard input (JSONL when it starts with ``{``, HTML when it looks like markup,
     plain text otherwise);
   * an ``http(s)://`` URL of an article page or of an RSS/Atom feed (each entry's link is fetched).
+  * a ``.warc`` or ``.warc.gz`` web archive: each HTML response record (:mod:`tocsin.ingest.warc`).
 
 Nothing is lost silently: whatever cannot be read becomes a ``Rejected`` with a specific reason,
 and reading goes on. Memory stays bounded: one document at a time, and no single document
@@ -23,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from tocsin.ingest.files import iter_folder, iter_path, iter_stdin, strip_extensions
+from tocsin.ingest.files import iter_folder, iter_path, iter_stdin, path_text, strip_extensions
 from tocsin.records import RawDocument, Rejected
 from tocsin.settings import Settings
 
@@ -63,9 +64,14 @@ def iter_source(
     path = Path(source)
     if path.is_dir():
         yield from iter_folder(path, max_bytes)
+    elif path.name.lower().endswith((".warc", ".warc.gz")):
+        from tocsin.ingest.warc import iter_warc  # imported lazily: warcio is only needed for web archives
+
+        yield from iter_warc(path, max_bytes)
     elif path.exists() or path.is_symlink():
         yield from iter_path(path, strip_extensions(path.name), max_bytes, explicit=True)
     else:
+        name = path_text(source)
         yield Rejected(
-            source, source, f"no such file or folder: {source} (give a path, a folder, '-' or an http(s) URL)"
+            name, name, f"no such file or folder: {name} (give a path, a folder, '-' or an http(s) URL)"
         )

@@ -8,6 +8,7 @@ too, the first one present wins.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,8 @@ URL_KEYS = ("url", "link", "source_url")
 PUBLISHED_KEYS = ("published", "date", "publish_date", "published_at", "pubdate", "date_publish", "datetime")
 TITLE_KEYS = ("title", "headline")
 OUTLET_KEYS = ("source", "outlet", "sitename", "site", "publisher", "domain")
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Length of the hex content hash used as a document id when a record has none: 16 hex digits
 # (64 bits) make an accidental collision unlikely below a few hundred million documents.
@@ -47,7 +50,14 @@ def _first(record: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
 
 
 def record_id(record: Mapping[str, Any]) -> str | None:
-    return _first(record, ID_KEYS)
+    """The record's own id, or None when it has none (or one that is not valid Unicode)."""
+    value = _first(record, ID_KEYS)
+    return None if value is None or has_surrogates(value) else value
+
+
+def has_surrogates(text: str) -> bool:
+    """Lone UTF-16 surrogates (JSON escapes such as ``\\ud800``) are not text: nothing can store them."""
+    return _SURROGATE.search(text) is not None
 
 
 def to_document(record: Mapping[str, Any], origin: str) -> RawDocument:
@@ -66,6 +76,13 @@ def to_document(record: Mapping[str, Any], origin: str) -> RawDocument:
             "record has no text: expected a 'text' or 'html' field "
             f"(also accepted: {', '.join(TEXT_KEYS[1:] + HTML_KEYS[1:])})"
         )
+    for key in (*ID_KEYS, *TEXT_KEYS, *HTML_KEYS, *URL_KEYS, *PUBLISHED_KEYS, *TITLE_KEYS, *OUTLET_KEYS):
+        value = record.get(key)
+        if isinstance(value, str) and has_surrogates(value):
+            raise RecordError(
+                f"{key!r} holds an unpaired UTF-16 surrogate (a \\ud800-\\udfff escape), which is not "
+                "valid Unicode: fix the escapes in the producer's JSON"
+            )
     if text is not None and looks_like_html(text):
         text, html = None, html or text
     doc_id = record_id(record) or content_id(text if text is not None else html or "")

@@ -52,7 +52,7 @@ def strip_extensions(name: str) -> str:
 
 def iter_path(path: Path, doc_id: str, max_bytes: int, *, explicit: bool) -> Iterator[Item]:
     """Documents from one file. ``explicit``: the user named this file (unknown types are rejected)."""
-    origin = str(path)
+    origin, doc_id = path_text(str(path)), path_text(doc_id)
     found = kind_of(path)
     if found is None:
         if explicit:
@@ -73,6 +73,12 @@ def iter_path(path: Path, doc_id: str, max_bytes: int, *, explicit: bool) -> Ite
         yield Rejected(doc_id, origin, f"cannot read file: {err.strerror or err}")
     except (EOFError, zlib.error) as err:
         yield Rejected(doc_id, origin, f"corrupt gzip file: {err}")
+
+
+def path_text(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (kept by Python as surrogates, which no
+    database can store) are shown as ``\\xe9`` escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def iter_folder(folder: Path, max_bytes: int) -> Iterator[Item]:

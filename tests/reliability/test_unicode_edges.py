@@ -1,0 +1,86 @@
+"""Text that Python can hold but no database can store: lone surrogates from JSON escapes and from
+file names that are not UTF-8. Each once ended a whole ingest run with UnicodeEncodeError in the store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tocsin.ingest import iter_documents
+from tocsin.ingest.fields import RecordError, record_id, to_document
+from tocsin.records import RawDocument, Rejected
+from tocsin.settings import Settings
+from tocsin.store.sqlite import SQLiteStore
+
+TEXT = "Hundreds of nurses marched in Kumasi on Monday over unpaid wages."
+
+
+@pytest.mark.parametrize("key", ["id", "text", "url", "source", "title", "published", "html"])
+def test_lone_surrogate_in_any_field_is_a_record_error(key: str) -> None:
+    record = {"id": "n-1", "text": TEXT, key: "x \ud83d y"}
+    with pytest.raises(RecordError, match=f"'{key}' holds an unpaired UTF-16 surrogate"):
+        to_document(record, "test")
+
+
+def test_a_surrogate_id_is_not_used_as_the_fallback_id() -> None:
+    assert record_id({"id": "a\udc00b"}) is None
+    assert record_id({"id": "ok"}) == "ok"
+    assert to_document({"text": "a proper pair \U0001f4e2 is fine"}, "t").text == "a proper pair \U0001f4e2 is fine"
+
+
+def test_jsonl_surrogates_are_rejected_and_storable(tmp_path: Path) -> None:
+    src = tmp_path / "s.jsonl"
+    src.write_text(
+        (
+            '{"id": "s1", "text": "\\ud800"}\n'
+            + '{"id": "s2\\udc00", "text": "TEXT"}\n'
+            + '{"id": "s3", "text": "TEXT", "url": "http://x.example/\\ud800"}\n'
+            + '{"id": "ok", "text": "TEXT"}\n'
+        ).replace("TEXT", TEXT),
+        encoding="utf-8",
+    )
+    items = list(iter_documents([str(src)], Settings()))
+    assert [type(i).__name__ for i in items] == ["Rejected", "Rejected", "Rejected", "RawDocument"]
+    assert [i.doc_id for i in items] == ["s1", "s:2", "s3", "ok"]
+    assert all("surrogate" in i.reason for i in items if isinstance(i, Rejected))
+    _store_all(items, tmp_path)
+
+
+def test_file_names_that_are_not_utf8_become_escapes(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = os.fsencode(folder) + b"/caf\xe9.txt"
+    with open(raw, "wb") as f:
+        f.write(TEXT.encode())
+    with open(os.fsencode(folder) + b"/bin\xff.txt", "wb") as f:
+        f.write(b"\x00\x01binary")
+    missing = os.fsdecode(os.fsencode(tmp_path) + b"/gone\xfe.txt")
+    items = list(iter_documents([str(folder), missing], Settings()))
+    by_id = {i.doc_id: i for i in items}
+    assert set(by_id) == {"bin\\xff", "caf\\xe9", f"{tmp_path}/gone\\xfe.txt"}
+    assert isinstance(by_id["caf\\xe9"], RawDocument) and by_id["caf\\xe9"].origin.endswith("caf\\xe9.txt")
+    assert "binary data" in by_id["bin\\xff"].reason
+    assert "no such file or folder" in by_id[f"{tmp_path}/gone\\xfe.txt"].reason
+    _store_all(items, tmp_path)
+
+
+def _store_all(items: list, tmp_path: Path) -> None:
+    """Every item, as a document or a rejection, goes into SQLite without an encoding error."""
+    from tocsin.records import Article, DocumentResult
+
+    store = SQLiteStore(tmp_path / "t.db")
+    store.migrate()
+    run = store.begin_run(["test"])
+    results = []
+    for item in items:
+        if isinstance(item, Rejected):
+            results.append(DocumentResult(raw=RawDocument(item.doc_id, origin=item.origin), article=None, rejected=item))
+        else:
+            art = Article(doc_id=item.doc_id, text=item.text or "", paragraphs=((0, len(item.text or "")),),
+                          content_hash="h-" + item.doc_id, url=item.url, origin=item.origin)  # fmt: skip
+            results.append(DocumentResult(raw=item, article=art))
+    store.save(results, run)
+    assert store.counts()["documents"] == len(items)
+    store.close()
