@@ -84,3 +84,36 @@ def _store_all(items: list, tmp_path: Path) -> None:
     store.save(results, run)
     assert store.counts()["documents"] == len(items)
     store.close()
+
+
+@pytest.mark.parametrize(
+    "published", ["-1", "31 Feb 2024", "2024-13-45", "0001-01-01T00:00:00", "9999-12-31T00:00:00", "10^20"]
+)
+def test_stories_survive_publication_dates_that_are_not_dates(tmp_path: Path, published: str) -> None:
+    """``documents.published`` keeps the text as given when it is no date; grouping stories after a
+    run once failed on it (ValueError, OverflowError) and ended the run."""
+    from datetime import datetime
+
+    from tocsin.records import Article, DocumentResult
+
+    store = SQLiteStore(tmp_path / "t.db")
+    store.migrate()
+    run = store.begin_run(["test"])
+    results = []
+    for i, (given, parsed) in enumerate([(published, None), ("2024-03-04", datetime(2024, 3, 4))]):
+        raw = RawDocument(f"d{i}", text=TEXT, published=given, origin="t")
+        art = Article(doc_id=raw.doc_id, text=TEXT, paragraphs=((0, len(TEXT)),), content_hash=f"h{i}",
+                      published=parsed if i else _iso_or_none(given))  # fmt: skip
+        results.append(DocumentResult(raw=raw, article=art))
+    store.save(results, run)
+    assert store.update_stories(run) == 2
+    store.close()
+
+
+def _iso_or_none(value: str):  # noqa: ANN202
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

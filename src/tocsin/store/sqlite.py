@@ -355,17 +355,26 @@ class SQLiteStore:
         (tocsin.dedupe.stories); returns the number of documents whose story was written."""
         from tocsin.dedupe.stories import STORY_WINDOW_DAYS, StoryDoc, assign_stories
 
+        # ``published`` is ISO when the date was understood, else the text as given ("31 Feb"): only
+        # ISO-looking values make the window, and one that is still no date (2024-13-45) is ignored
         span = self._conn.execute(
             "SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)), count(*) FROM documents "
-            "WHERE run_id = ? AND status <> ?", (run_id, REJECTED),
+            "WHERE run_id = ? AND status <> ? AND published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+            (run_id, REJECTED),
         ).fetchone()
-        if not span[2]:
+        known = self._conn.execute(
+            "SELECT count(*) FROM documents WHERE run_id = ? AND status <> ?", (run_id, REJECTED)
+        ).fetchone()[0]
+        if not known:
             return 0
         where, params = "status <> ? AND (run_id = ?", [REJECTED, run_id]
-        if span[0] is not None:
+        first, last = _day_of(span[0]), _day_of(span[1])
+        if first is not None and last is not None:
             reach = timedelta(days=STORY_WINDOW_DAYS)
-            lo = (datetime.fromisoformat(span[0]) - reach).date().isoformat()
-            hi = (datetime.fromisoformat(span[1]) + reach).date().isoformat()
+            try:
+                lo, hi = (first - reach).date().isoformat(), (last + reach).date().isoformat()
+            except OverflowError:  # year 1 or 9999
+                lo, hi = span[0], span[1]
             where += " OR substr(published, 1, 10) BETWEEN ? AND ?"
             params += [lo, hi]
         docs = [
