@@ -7,7 +7,6 @@ A source is
     plain text otherwise);
   * an ``http(s)://`` URL of an article page or of an RSS/Atom feed (each entry's link is fetched).
   * a ``.warc`` or ``.warc.gz`` web archive: each HTML response record (:mod:`tocsin.ingest.warc`).
-  * a ``.warc`` or ``.warc.gz`` web archive: each HTML response record (:mod:`tocsin.ingest.warc`).
 
 Nothing is lost silently: whatever cannot be read becomes a ``Rejected`` with a specific reason,
 and reading goes on. Memory stays bounded: one document at a time, and no single document
@@ -65,10 +64,6 @@ def iter_source(
     path = Path(source)
     if path.is_dir():
         yield from iter_folder(path, max_bytes)
-    elif path.name.lower().endswith((".warc", ".warc.gz")):
-        from tocsin.ingest.warc import iter_warc  # imported lazily: warcio is only needed for web archives
-
-        yield from iter_warc(path, max_bytes)
     elif (path.exists() or path.is_symlink()) and path.name.lower().endswith((".warc", ".warc.gz")):
         from tocsin.ingest.warc import iter_warc  # imported lazily: warcio is only needed for web archives
 
