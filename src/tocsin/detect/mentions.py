@@ -70,6 +70,16 @@ NEGATION_BEFORE = re.compile(r"\b(?:no|without|not\s+a|nor)\s+(?:[\w-]+\s+){0,2}
 # How many words before a trigger an irrealis cue still governs it.
 IRREALIS_WINDOW_CHARS = 60
 
+# Acts of violence that are riot episodes when the article is about riots (see find_mentions).
+VIOLENCE_IN_RIOT_CONTEXT = (
+    r"stabb(?:ed|ing)|hacked|burnt\s+to\s+death|burned\s+to\s+death|set\s+(?:ablaze|on\s+fire|fire\s+to)"
+    r"|attacked\s+(?:by|with)|killed\s+in\s+police\s+firing|police\s+(?:opened\s+fire|fired)|shot\s+dead"
+    r"|swords?|torched|looted|curfew"
+)
+# How many sentences with riot triggers make an article "about riots". Two: one stray "riot" in a
+# business or sports story does not make every "attacked" in it a riot.
+RIOT_CONTEXT_MENTIONS = 2
+_VIOLENCE_RX = re.compile(rf"\b(?:{VIOLENCE_IN_RIOT_CONTEXT})\b", re.IGNORECASE)
 _PROTEST_RX = re.compile(rf"\b(?:{PROTEST_TRIGGERS})\b", re.IGNORECASE)
 _RIOT_RX = re.compile(rf"\b(?:{RIOT_TRIGGERS})\b", re.IGNORECASE)
 
@@ -122,12 +132,20 @@ def make_sentence_splitter(nlp: Language | None = None) -> SentenceSplitter:
 
 
 def find_mentions(sentences: list[Sentence]) -> list[Mention]:
-    """Sentences reporting a protest or riot that happened, with their first realis trigger."""
+    """Sentences reporting a protest or riot that happened, with their first realis trigger.
+
+    In an article about riots (RIOT_CONTEXT_MENTIONS riot sentences or more), acts of violence are
+    triggers too: "one person was stabbed near Astodia" is an episode of the riot the article covers
+    (EVENTS-GOLD: stabbings, sword attacks and arson by groups during communal riots are mob violence).
+    """
+    masks = [FALSE_FRIENDS.sub(lambda m: " " * len(m.group(0)), sent.text) for sent in sentences]
+    riot_context = sum(bool(_RIOT_RX.search(m)) for m in masks) >= RIOT_CONTEXT_MENTIONS
     out: list[Mention] = []
-    for sent in sentences:
-        masked = FALSE_FRIENDS.sub(lambda m: " " * len(m.group(0)), sent.text)
+    for sent, masked in zip(sentences, masks, strict=True):
         hits = [(m, "protest") for m in _PROTEST_RX.finditer(masked)]
         hits += [(m, "riot") for m in _RIOT_RX.finditer(masked)]
+        if riot_context:
+            hits += [(m, "riot") for m in _VIOLENCE_RX.finditer(masked)]
         for m, kind in sorted(hits, key=lambda h: h[0].start()):
             window = masked[max(0, m.start() - IRREALIS_WINDOW_CHARS): m.start()]
             if IRREALIS.search(window) or NEGATION_BEFORE.search(window) or _negated_after(masked, m.end()):

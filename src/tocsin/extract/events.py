@@ -98,7 +98,27 @@ def extract_events(
         since_last = 0
         ctx_place, ctx_date = place, when or ctx_date
     _attach_headlines(sentences, headlines, by_sentence, places, drafts)
+    _fold_vague_dates(drafts)
     return tuple(_build(article, d) for d in drafts.values())
+
+
+# A week-dated mention ("last week, protesters threw stones") of a place that also has an exact-day
+# event within this many days is that event, not another one.
+VAGUE_DATE_REACH_DAYS = {2: 3, 3: 15}
+
+
+def _fold_vague_dates(drafts: dict[tuple[object, date | None], _Draft]) -> None:
+    for key, draft in list(drafts.items()):
+        reach = VAGUE_DATE_REACH_DAYS.get(draft.precision or 1)
+        if reach is None or draft.day is None:
+            continue
+        exact = [d for d in drafts.values() if d.precision == 1 and d.day is not None
+                 and d.place.geonameid == draft.place.geonameid and abs((d.day - draft.day).days) <= reach]
+        if exact:
+            target = min(exact, key=lambda d: abs((d.day - draft.day).days))  # type: ignore[operator]
+            for sent in draft.sentences:
+                target.add(sent, report=sent.text in draft.reports)
+            del drafts[key]
 
 
 def _headline_blocks(article: Article) -> set[int]:
