@@ -39,7 +39,7 @@ CHUNK = 8
 # Chunks in flight per worker thread: one running, one queued on the worker, one being stored.
 WINDOW_PER_THREAD = 3
 # Seconds to wait for a remote scheduler before giving up with a clear error.
-CONNECT_TIMEOUT_S = 30
+CONNECT_TIMEOUT_S = 10
 
 
 class DaskUnavailable(RuntimeError):
@@ -84,6 +84,10 @@ def _work(chunk: list[Any], name: str) -> list[DocumentResult | None]:
     return [settle(item, components) for item in chunk]
 
 
+def _has_plugin(dask_scheduler: Any, name: str) -> bool:
+    return name in dask_scheduler.worker_plugins
+
+
 @contextmanager
 def open_client(address: str, workers: int) -> Iterator[Client]:
     """A client of the scheduler at ``address``, or of a new loopback-only LocalCluster for ``"local"``."""
@@ -122,7 +126,8 @@ def process_on_dask(
             yield from process_on_dask(items, settings, own)
         return
     name = plugin_name(settings)
-    client.register_plugin(ComponentsPlugin(settings), name=name)
+    if not client.run_on_scheduler(_has_plugin, name=name):  # registering again would rebuild components
+        client.register_plugin(ComponentsPlugin(settings), name=name)
     threads = max(1, sum(client.nthreads().values()))
     yield from ordered_window(
         items,

@@ -1,0 +1,60 @@
+"""The bounded, ordered fan-out under the process pool and Dask."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tocsin.scale.window import chunks, ordered_window
+
+
+def test_results_come_back_in_input_order_when_chunks_finish_out_of_order() -> None:
+    rng = random.Random(7)
+
+    def slow(chunk: list[int]) -> list[int]:
+        time.sleep(rng.random() / 200)
+        return [x * 10 for x in chunk]
+
+    with ThreadPoolExecutor(4) as pool:
+        out = list(ordered_window(range(203), lambda c: pool.submit(slow, c), chunk=5, window=6))
+    assert out == [x * 10 for x in range(203)]
+
+
+def test_no_more_than_the_window_is_in_flight_and_input_is_read_lazily() -> None:
+    lock = threading.Lock()
+    in_flight = peak = 0
+    read = 0
+
+    def source():
+        nonlocal read
+        for i in itertools.count():  # endless: an eager reader would never return
+            read += 1
+            yield i
+
+    def work(chunk: list[int]) -> list[int]:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.001)
+        with lock:
+            in_flight -= 1
+        return chunk
+
+    with ThreadPoolExecutor(8) as pool:
+        first = list(itertools.islice(ordered_window(source(), lambda c: pool.submit(work, c), chunk=4, window=3), 50))
+    assert first == list(range(50))
+    assert peak <= 3
+    assert read <= 52 + 3 * 4  # the chunks yielded from (13 × 4), plus at most a window of 3 chunks ahead
+
+
+def test_chunks_and_bad_sizes() -> None:
+    assert list(chunks(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(chunks([], 3)) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        list(ordered_window([1], lambda c: None, chunk=0, window=1))  # type: ignore[arg-type,return-value]
