@@ -85,21 +85,24 @@ def test_components_are_built_once_per_worker(cluster, settings) -> None:
     assert len(results) == 7 and sum(len(r.events) for r in results if r) == 5
 
 
-def test_cli_ingest_on_a_local_cluster_and_reingest_is_a_no_op(cache_dir, monkeypatch, tmp_path) -> None:
+def test_cli_ingest_on_a_local_cluster_then_reingest_on_a_scheduler_is_a_no_op(
+    cluster, cache_dir, monkeypatch, tmp_path
+) -> None:
     monkeypatch.setenv("TOCSIN_CACHE", str(cache_dir))
     db = tmp_path / "cli.db"
     runner = CliRunner()
-    args = ["ingest", "--quiet", "--db", str(db), "--dask", "local", "--workers", "2", str(samples_dir())]
-    first = runner.invoke(main, args, catch_exceptions=False)
+    args = ["ingest", "--quiet", "--db", str(db), str(samples_dir()), "--dask"]
+    first = runner.invoke(main, [*args, "local", "--workers", "1"], catch_exceptions=False)
     assert first.exit_code == 0, first.output
     assert "5 events in 5 documents" in first.output
-    second = runner.invoke(main, args, catch_exceptions=False)
+    second = runner.invoke(main, [*args, cluster.scheduler_address], catch_exceptions=False)
     assert "0 events" in second.output and "7 already stored" in second.output
     export = runner.invoke(main, ["export", "--db", str(db)], catch_exceptions=False).output
     assert {json.loads(line)["location"] for line in export.splitlines()} >= {"Ruse", "Nakuru", "Kochi", "Jos"}
 
 
-def test_unreachable_scheduler_is_a_clear_error(tmp_path) -> None:
+def test_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr("tocsin.scale.dask.CONNECT_TIMEOUT_S", 1)
     result = CliRunner().invoke(main, ["ingest", "--quiet", "--db", str(tmp_path / "x.db"), "--dask",
                                        "tcp://127.0.0.1:9", str(samples_dir())])
     assert result.exit_code != 0
