@@ -11,3 +11,11 @@ from tocsin.store.sqlite import SQLiteStore, sqlite_path
 def sqlite_store(db: str) -> Store:
     """A plain path or ``sqlite:///path``: the default, one SQLite file."""
     return SQLiteStore(sqlite_path(db))
+
+
+@register_store("postgresql")
+def postgres_store(db: str) -> Store:
+    """``postgresql://user@host:port/dbname`` (or ``postgres://``): needs the postgres extra."""
+    from tocsin.store.postgres import PostgresStore  # psycopg is imported only when asked for
+
+    return PostgresStore(db)
