@@ -160,6 +160,9 @@ def test_event_gold_floors(shared: Path, cache_dir: Path) -> None:
     matched = result["on_matched"]
     assert matched["location_25km"]["accuracy"] >= LOCATION_FLOOR
     assert matched["event_type"]["accuracy"] >= EVENT_TYPE_FLOOR
+    assert matched["date_exact"]["accuracy"] >= DATE_FLOOR
+    assert matched["sub_event_type"]["accuracy"] >= SUB_TYPE_FLOOR
+    assert matched["fatalities"]["accuracy"] >= FATALITIES_FLOOR
 
 
 # Measured 2026-11-26 (see docs/accuracy.md); raise when the figures rise.
@@ -167,6 +170,9 @@ DOCUMENTS_F1_FLOOR = 0.78  # measured 0.800
 EVENTS_F1_FLOOR = 0.62  # measured 0.634
 LOCATION_FLOOR = 0.95  # measured 1.000 (n=26)
 EVENT_TYPE_FLOOR = 0.90  # measured 0.923 (n=26)
+DATE_FLOOR = 0.95  # measured 1.000 (n=26)
+SUB_TYPE_FLOOR = 0.92  # measured 0.962 (n=26)
+FATALITIES_FLOOR = 0.90  # measured 0.957 (n=23)
 
 
 REWRITTEN_REPORT = """Kazakh protesters seize Almaty city hall as fuel protests turn violent

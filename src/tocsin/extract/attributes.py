@@ -51,8 +51,15 @@ MOB = _rx(
 )
 DEMONSTRATION = _rx(
     r"protest(?:s|ed|ing|ers?|ors?)?|demonstrat(?:ion|ions|ors?|ed|ing)|march(?:ed|ers|es|ing)?|rall(?:y|ies|ied)"
-    r"|sit-ins?|dharnas?|slogans|strik(?:e|ers|ing)|gherao(?:ed)?|picket\w*|residents|service\s+delivery"
-    r"|students|workers|activists|supporters|toyi-toyi\w*|blockade|blocked"
+    r"|sit-ins?|dharnas?|slogans|strik(?:e|ers|ing)|gherao(?:ed)?|picket\w*|service\s+delivery"
+    r"|toyi-toyi\w*|blockade"
+)
+# Groups that often demonstrate, but also just live, study and work: half the weight of DEMONSTRATION.
+DEMONSTRATION_WEAK = _rx(r"residents|students|workers|activists|supporters|blocked|traders|farmers")
+# Said in so many words: force against protesters, whatever else happened
+EXCESSIVE_EXPLICIT = _rx(
+    r"excessive\s+force|police\s+brutality|(?:shot|killed|gunned\s+down)\s+(?:dead\s+)?by\s+(?:the\s+)?police\s+"
+    r"(?:during|at|while)\s+(?:a|the)\s+(?:protest|demonstration|march|rally)"
 )
 EXCESSIVE = _rx(
     r"(?:shot|killed|gunned\s+down)\s+(?:dead\s+)?by\s+(?:the\s+)?police|police\s+(?:shot|killed)"
@@ -98,10 +105,14 @@ def event_certainty(sentences: Sequence[str]) -> str:
 def sub_event_type(sentences: Sequence[str], fatalities: int = 0) -> str:
     text = NEGATED.sub(" ", " ".join(sentences))
     violent = bool(VIOLENCE.search(text))
-    mob = len(MOB.findall(text))
-    demo = len(DEMONSTRATION.findall(text))
+    mob = 2 * len(MOB.findall(text))
+    demo = 2 * len(DEMONSTRATION.findall(text)) + len(DEMONSTRATION_WEAK.findall(text))
+    if EXCESSIVE_EXPLICIT.search(text):
+        return EXCESSIVE_FORCE
     if violent:
-        return MOB_VIOLENCE if mob >= demo and mob else VIOLENT_DEMONSTRATION
+        # violence with no demonstration around it is mob violence (EVENTS-GOLD: communal clashes,
+        # lynchings, looting mobs); with one, the more strongly cued reading wins, ties to the mob
+        return MOB_VIOLENCE if mob >= demo else VIOLENT_DEMONSTRATION
     if EXCESSIVE.search(text) or (fatalities > 0 and demo and INTERVENTION_CUES.search(text)):
         return EXCESSIVE_FORCE
     if mob and not demo:

@@ -151,7 +151,7 @@ def _follows_up(sent: Sentence, in_sentence: Sequence[Toponym], dates: Sequence[
     if any(d.value != last.day for d in dates):
         return False
     c = extract_counts(sent.text)
-    has_counts = any(v not in (None, 0) for v in (c.fatalities, c.injuries, c.arrests))
+    has_counts = any(v is not None for v in (c.fatalities, c.injuries, c.arrests))
     return has_counts or attributes.has_intervention(sent.text)
 
 

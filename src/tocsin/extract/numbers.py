@@ -154,7 +154,7 @@ class Counts:
     arrests: int | None = None
 
 
-_PERSON = r"(?:[\w'’-]+\s+){0,3}?(?:people|persons|protesters|protestors|demonstrators|policemen|" \
+_PERSON = r"(?:[\w'’-]+\s+){0,3}?(?:people|persons|person|man|woman|boy|girl|youth|child|policeman|protesters|protestors|demonstrators|policemen|" \
           r"police(?:\s+officers)?|officers|men|women|children|youths|students|workers|villagers|" \
           r"residents|rioters|miscreants|members|activists|civilians|pilgrims|passengers|others|" \
           r"supporters|of\s+them|of\s+whom|[a-z]+s)"
@@ -181,6 +181,17 @@ _NONE = {
     "injuries": re.compile(r"\bno\s+(?:one\s+was\s+(?:injured|hurt)|injuries|casualties)\b|\bor\s+injuries\s+(?:had\s+been|were)\s+reported", re.IGNORECASE),
     "arrests": re.compile(r"\bno\s+(?:arrests|one\s+(?:was|has\s+been)\s+arrested)\b", re.IGNORECASE),
 }
+
+
+# One victim, told without a number: "killing the boy", "resulting in his death", "he later died".
+_ONE_DEATH = re.compile(
+    r"\bkilling\s+(?:the|a|an)\s+(?!\w+s\b)\w+|\b(?:his|her)\s+(?:subsequent\s+|later\s+)?death\b"
+    r"|\b(?:he|she)\s+(?:later\s+|subsequently\s+)?(?:died|succumbed)\b",
+    re.IGNORECASE,
+)
+_ONE_INJURY = re.compile(r"\b(?:his|her)\s+injuries\b|\b(?:he|she)\s+was\s+(?:seriously\s+|badly\s+)?(?:injured|wounded|hurt)\b",
+                         re.IGNORECASE)
+_DIED_OF_INJURIES = re.compile(r"\b(?:succumb\w*|stabb\w*|injur\w*|wounds?|hacked|burn\s+injuries)\b", re.IGNORECASE)
 
 
 def _count_field(before: str, after: str) -> str | None:
@@ -215,8 +226,13 @@ def extract_counts(sentence: str) -> Counts:
     for field, rx in _NONE.items():
         if values[field] is None and rx.search(sentence):
             values[field] = 0
-    if values["fatalities"] is None and re.search(r"\bkilling\s+(?:the|a|an)\s+(?!\w+s\b)\w+", sentence, re.IGNORECASE):
+    if values["fatalities"] is None and _ONE_DEATH.search(sentence):
         values["fatalities"] = 1
+    if values["injuries"] is None and _ONE_INJURY.search(sentence):
+        values["injuries"] = 1
+    # EVENTS-GOLD: people injured who later died count in injuries as well as in fatalities
+    if values["fatalities"] and values["injuries"] is None and _DIED_OF_INJURIES.search(sentence):
+        values["injuries"] = values["fatalities"]
     return Counts(
         crowd_size_low=crowd[0] if crowd else None,
         crowd_size_high=crowd[1] if crowd else None,
