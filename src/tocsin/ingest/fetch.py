@@ -5,7 +5,9 @@
   refused unless ``settings.fetch_allow_private`` is set (SSRF protection);
 * at most :data:`MAX_REDIRECTS` redirects, followed by hand so each hop is checked;
 * the body is streamed and cut off at ``settings.fetch_max_bytes``; ``settings.fetch_timeout``
-  bounds each network operation and the whole download.
+  bounds each network operation and the whole fetch, redirects included: a watchdog cuts the
+  connection when time is up, so a server trickling a header line every few seconds cannot hold a
+  fetch for days (httpx's own timeouts bound each read, not the whole exchange).
 
 Known gap: the address is checked, then httpx resolves the name again to connect; a DNS server
 that answers differently the second time (DNS rebinding) is not caught.
@@ -13,9 +15,11 @@ that answers differently the second time (DNS rebinding) is not caught.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,12 +68,54 @@ class Fetched:
 
 
 def make_client(settings: Settings) -> httpx.Client:
-    """The HTTP client fetches use: timeouts, User-Agent, no automatic redirects."""
+    """The HTTP client fetches use: timeouts, User-Agent, no automatic redirects.
+
+    No keep-alive: each fetch opens its own connection, which is what lets the fetch's watchdog
+    (:class:`_Deadline`) find the socket to cut."""
     return httpx.Client(
         timeout=httpx.Timeout(settings.fetch_timeout),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_keepalive_connections=0),
     )
+
+
+class _Deadline:
+    """Shuts down the sockets a fetch opened once ``seconds`` have passed, waking any blocked read.
+
+    The sockets come from httpcore's ``trace`` request extension (``connection.connect_tcp.complete``).
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict) -> None:
+        if event == "connection.connect_tcp.complete" and info.get("return_value") is not None:
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                with self._lock:
+                    self._sockets.append(sock)
+                    if self.expired:
+                        _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def check_address(url: httpx.URL, settings: Settings) -> None:
@@ -116,8 +162,9 @@ def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> F
     """GET ``url`` with the safeguards above; raise :class:`FetchError` with the reason on failure."""
     own = client is None
     client = client or make_client(settings)
+    deadline = _Deadline(settings.fetch_timeout)
     try:
-        return _fetch(httpx.URL(url), settings, client)
+        return _fetch(httpx.URL(url), settings, client, deadline)
     except httpx.InvalidURL as err:
         raise FetchError(f"invalid URL {url!r}: {err}") from None
     except httpx.TimeoutException:
@@ -125,17 +172,20 @@ def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> F
             f"timed out after {settings.fetch_timeout:g} s fetching {url} (settings.fetch_timeout)"
         ) from None
     except httpx.HTTPError as err:
+        if deadline.expired:
+            raise FetchError(_too_slow(url, settings)) from None
         raise FetchError(f"could not fetch {url}: {type(err).__name__}: {err}") from None
     finally:
+        deadline.cancel()
         if own:
             client.close()
 
 
-def _fetch(url: httpx.URL, settings: Settings, client: httpx.Client) -> Fetched:
+def _fetch(url: httpx.URL, settings: Settings, client: httpx.Client, watchdog: _Deadline) -> Fetched:
     deadline = time.monotonic() + settings.fetch_timeout
     for _hop in range(MAX_REDIRECTS + 1):
         check_address(url, settings)
-        with client.stream("GET", url) as response:
+        with client.stream("GET", url, extensions={"trace": watchdog.trace}) as response:
             if response.status_code in _REDIRECTS and "location" in response.headers:
                 url = response.url.join(response.headers["location"])
                 continue
@@ -150,13 +200,19 @@ def _fetch(url: httpx.URL, settings: Settings, client: httpx.Client) -> Fetched:
                 size += len(chunk)
                 if size > settings.fetch_max_bytes:
                     raise FetchError(_too_big(url, settings))
-                if time.monotonic() > deadline:
-                    raise FetchError(f"download of {url} took longer than {settings.fetch_timeout:g} s")
+                if time.monotonic() > deadline or watchdog.expired:
+                    raise FetchError(_too_slow(url, settings))
                 chunks.append(chunk)
+            if watchdog.expired:  # the cut connection looks like the end of a body sent without a length
+                raise FetchError(_too_slow(url, settings))
             content_type = response.headers.get("content-type", "")
             media_type = content_type.split(";", 1)[0].strip().lower()
             return Fetched(str(response.url), media_type, response.charset_encoding, b"".join(chunks))
     raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+
+def _too_slow(url: httpx.URL | str, settings: Settings) -> str:
+    return f"fetching {url} took longer than {settings.fetch_timeout:g} s (settings.fetch_timeout)"
 
 
 def _too_big(url: httpx.URL, settings: Settings) -> str:
