@@ -18,10 +18,11 @@ This module also holds the small pieces shared with ``classify.py``: :class:`Tex
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,7 @@ class TextFeatures:
         return 2 * self.n_features
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        common: dict[str, Any] = {"n_features": self.n_features, "lowercase": True, "alternate_sign": False}
-        words = HashingVectorizer(ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b", **common)
-        chars = HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common)
+        words, chars = _vectorizers(self.n_features, self.word_ngrams, self.char_ngrams)
         texts = list(texts)
         return sp.hstack([words.transform(texts), chars.transform(texts)], format="csr")
 
@@ -91,6 +90,18 @@ class TextFeatures:
         )
 
 
+@functools.lru_cache(maxsize=4)
+def _vectorizers(
+    n_features: int, word_ngrams: tuple[int, int], char_ngrams: tuple[int, int]
+) -> tuple[HashingVectorizer, HashingVectorizer]:
+    """Built once per settings: constructing and validating them on every call cost more than hashing a
+    short article (bench/bench_pipeline.py profile)."""
+    common: dict[str, Any] = {"n_features": n_features, "lowercase": True, "alternate_sign": False}
+    words = HashingVectorizer(ngram_range=word_ngrams, token_pattern=r"(?u)\b\w+\b", **common)
+    chars = HashingVectorizer(analyzer="char_wb", ngram_range=char_ngrams, **common)
+    return words, chars
+
+
 @dataclass(frozen=True, slots=True)
 class LinearHead:
     """Weights of a fitted linear classifier: one row per class (one row in all for a binary one)."""
@@ -98,6 +109,13 @@ class LinearHead:
     coef: sp.csr_matrix  # (rows, width)
     intercept: np.ndarray  # (rows,)
     classes: tuple[str, ...]
+    # ``coef`` transposed and dense, float64 (a few MB): ``X @ dense`` is ~100x faster than ``X @ coef.T``,
+    # which converted the whole sparse matrix to CSC on every call, and sums the same products in the same
+    # order, so scores are bit-for-bit the same.
+    dense_t: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dense_t", np.asarray(self.coef.toarray(), dtype=np.float64).T.copy())
 
     @classmethod
     def from_estimator(cls, estimator: Any) -> LinearHead:
@@ -109,7 +127,7 @@ class LinearHead:
         return cls(sp.csr_matrix(coef), intercept, tuple(str(c) for c in estimator.classes_))
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((X @ self.coef.T).toarray(), dtype=np.float64) + self.intercept
+        return np.asarray(X @ self.dense_t, dtype=np.float64) + self.intercept
 
     def proba(self, X: sp.csr_matrix) -> np.ndarray:
         """Class probabilities, columns in ``classes`` order: the sigmoid for a binary head; for
