@@ -80,6 +80,21 @@ VIOLENCE_IN_RIOT_CONTEXT = (
 # business or sports story does not make every "attacked" in it a riot.
 RIOT_CONTEXT_MENTIONS = 2
 _VIOLENCE_RX = re.compile(rf"\b(?:{VIOLENCE_IN_RIOT_CONTEXT})\b", re.IGNORECASE)
+# Armed actors: a clash or attack among them is a battle or an attack in ACLED's terms, not a riot.
+ARMED_ACTORS = (
+    r"(?:armed|security|government|federal|state|coalition|allied|rebel|opposition|special)\s+forces|troops|soldiers"
+    r"|army|militants?|fighters|rebels?|insurgents?|militias?|militiamen|jihadists?|terrorists?|gunmen|al-shabaa?b"
+    r"|taliban|islamic\s+state|boko\s+haram|air\s*strikes?|shelling|artillery|peacekeepers|military|warplanes"
+    r"|drones?|explosive\s+device|grenades?|bomb(?:s|ing|ings)?"
+)
+# Riot words that name crowd violence whoever else is present ("mobs armed with swords roamed as the army
+# was deployed"): they survive the armed-actor veto.
+_CROWD_VIOLENCE_RX = re.compile(
+    r"riot(?:s|ing|ers?|ed)?|mobs?|stone[\s-]?pelting|pelt(?:ed|ing)\s+stones|thr(?:ew|owing)\s+stones|stoned"
+    r"|lynch(?:ed|ing)?|loot(?:ed|ing|ers)",
+    re.IGNORECASE,
+)
+_ARMED_RX = re.compile(rf"\b(?:{ARMED_ACTORS})\b", re.IGNORECASE)
 _PROTEST_RX = re.compile(rf"\b(?:{PROTEST_TRIGGERS})\b", re.IGNORECASE)
 _RIOT_RX = re.compile(rf"\b(?:{RIOT_TRIGGERS})\b", re.IGNORECASE)
 
@@ -146,6 +161,9 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
         hits += [(m, "riot") for m in _RIOT_RX.finditer(masked)]
         if riot_context:
             hits += [(m, "riot") for m in _VIOLENCE_RX.finditer(masked)]
+        if _ARMED_RX.search(masked) and not any(kind == "protest" or _CROWD_VIOLENCE_RX.fullmatch(m.group(0))
+                                                for m, kind in hits):
+            continue  # armed forces, militants, rebels clashing or attacking: battles, not riots (ACLED)
         for m, kind in sorted(hits, key=lambda h: h[0].start()):
             window = masked[max(0, m.start() - IRREALIS_WINDOW_CHARS): m.start()]
             if IRREALIS.search(window) or NEGATION_BEFORE.search(window) or _negated_after(masked, m.end()):
