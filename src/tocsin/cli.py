@@ -143,12 +143,24 @@ def _print_round(report: Any) -> None:
         click.echo(f"  feed error: {error}", err=True)
 
 
+def _gazetteer(settings: Any, quiet: bool = False) -> None:
+    """Build the gazetteer index now, with a word to the user, if this is the first run (~30 s once)."""
+    from tocsin.geo.gazetteer import ensure_index
+
+    def say(step: str) -> None:
+        if not quiet:
+            click.echo(f"gazetteer (first run only): {step}", err=True)
+
+    ensure_index(settings.cache_dir, progress=say)
+
+
 def _ingest(sources: list[str], settings: Any, quiet: bool) -> Any:
     from tqdm import tqdm
 
     from tocsin.ingest import iter_documents
     from tocsin.pipeline import run
 
+    _gazetteer(settings, quiet)
     store = _open(settings.db)
     try:
         with tqdm(desc="documents", unit="doc", disable=quiet or None, file=sys.stderr) as bar:
