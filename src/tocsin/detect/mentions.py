@@ -74,7 +74,7 @@ IRREALIS_WINDOW_CHARS = 60
 VIOLENCE_IN_RIOT_CONTEXT = (
     r"stabb(?:ed|ing)|hacked|burnt\s+to\s+death|burned\s+to\s+death|set\s+(?:ablaze|on\s+fire|fire\s+to)"
     r"|attacked\s+(?:by|with)|killed\s+in\s+police\s+firing|police\s+(?:opened\s+fire|fired)|shot\s+dead"
-    r"|swords?|torched|looted|curfew"
+    r"|swords?|torched|looted"
 )
 # How many sentences with riot triggers make an article "about riots". Two: one stray "riot" in a
 # business or sports story does not make every "attacked" in it a riot.
