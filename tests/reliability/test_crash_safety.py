@@ -1,0 +1,136 @@
+"""kill -9 during a large ingest, again and again, then a clean finish: nothing lost, nothing doubled.
+
+A subprocess runs ``tocsin ingest`` on a few thousand generated documents (protest reports among
+ordinary news) into one SQLite database and is killed with SIGKILL at seeded random moments; after
+each kill the database must pass SQLite's integrity and foreign-key checks, and a new run picks up
+where the last committed batch (one transaction per batch, WAL) left off. Finally the database must
+hold exactly what one uninterrupted run produces: every document once with the same status, the
+same events with the same sources, no event twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reliability.hostile import valid_report
+
+KILLS = 20
+SEED = 9
+# Ordinary news the relevance model passes over (cheap), among which the protest reports sit.
+OTHER_NEWS = (
+    "Rain expected across the {region} this weekend\n\nForecasters expect {n} mm of rain in the {region} "
+    "on Saturday, with temperatures near {t} degrees. Farmers welcomed the forecast after a dry month.",
+    "{region} team wins regional cup\n\nThe {region} side won the regional cup final {n}-{t} on Sunday "
+    "in front of a home crowd. The coach praised the defence after a season of narrow defeats.",
+    "Bank reports higher quarterly profit\n\nA regional bank in the {region} reported a profit of {n} "
+    "million for the quarter, up {t} percent on a year earlier, helped by higher lending margins.",
+    "New bridge opens to traffic\n\nA new road bridge in the {region} opened to traffic on Monday after "
+    "{t} months of work. The {n}-metre crossing cuts the journey to the coast by twenty minutes.",
+)  # fmt: skip
+REGIONS = ("north", "south", "east", "west", "highlands", "lowlands", "coast", "valley")
+
+
+def write_news(path: Path, n_docs: int, protest_share: float, seed: int) -> list[str]:
+    """``n_docs`` JSONL records, ``protest_share`` of them protest reports; returns their ids."""
+    rng = random.Random(seed)
+    ids = []
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n_docs):
+            if rng.random() < protest_share:
+                rec = valid_report(rng, i)
+                rec["id"] = f"news-{i}"
+            else:
+                text = rng.choice(OTHER_NEWS).format(region=rng.choice(REGIONS), n=rng.randint(2, 900),
+                                                     t=rng.randint(2, 40))  # fmt: skip
+                rec = {"id": f"news-{i}", "text": text, "published": f"2024-05-{rng.randint(1, 28):02d}"}
+            ids.append(rec["id"])
+            f.write(json.dumps(rec) + "\n")
+    return ids
+
+
+def ingest_cmd(db: Path, source: Path) -> list[str]:
+    return [sys.executable, "-m", "tocsin.cli", "ingest", "--quiet", "--db", str(db), str(source)]
+
+
+def check_integrity(db: Path) -> None:
+    conn = sqlite3.connect(db)  # a read-write open: replays or discards the WAL as a restart would
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def snapshot(db: Path) -> dict[str, object]:
+    """What a finished ingest left: documents with status, events with their fields and sources."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        docs = dict(conn.execute("SELECT doc_id, status || ':' || content_hash FROM documents"))
+        events = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                "SELECT event_id, event_type, sub_event_type, event_date, location, country, crowd_size_low, "
+                "crowd_size_high, fatalities, injuries, arrests FROM events"
+            )
+        }
+        sources = sorted(conn.execute("SELECT event_id, doc_id FROM event_sources"))
+        evidence = conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+        return {"documents": docs, "events": events, "sources": sources, "evidence": evidence}
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_kill_9_twenty_times_then_finish(tmp_path: Path, cache_dir: Path) -> None:
+    source = tmp_path / "news.jsonl"
+    ids = write_news(source, 3000, protest_share=0.15, seed=SEED)
+    env = {**os.environ, "TOCSIN_CACHE": str(cache_dir)}
+
+    # the reference: one uninterrupted run
+    reference = tmp_path / "reference.db"
+    subprocess.run(ingest_cmd(reference, source), env=env, check=True, capture_output=True)
+    want = snapshot(reference)
+    assert set(want["documents"]) == set(ids) and want["events"]
+
+    # the same input, killed KILLS times at random moments, each time resumed
+    db = tmp_path / "killed.db"
+    rng = random.Random(SEED)
+    progress: list[int] = []
+    kills = 0
+    while kills < KILLS:
+        proc = subprocess.Popen(ingest_cmd(db, source), env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(0.5, 7.0))  # start-up (models, gazetteer) takes a few seconds of this
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        if db.exists():
+            check_integrity(db)
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            progress.append(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+            conn.close()
+        assert len(progress) < 3 * KILLS, f"the ingest kept finishing before the kill: {progress}"
+    mid = [p for p in progress if 0 < p < len(ids)]
+    print(f"{kills} kills; documents stored after each: {progress}")  # shown with pytest -s
+    assert len(mid) >= KILLS // 2, progress  # most kills landed mid-ingest, after some batches
+    done = subprocess.run(ingest_cmd(db, source), env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    check_integrity(db)
+
+    got = snapshot(db)
+    assert got["documents"] == want["documents"]  # nothing lost, every status as in one clean run
+    assert got["sources"] == want["sources"]  # no event doubled, every source kept
+    assert got["events"] == want["events"]
+    assert got["evidence"] == want["evidence"]
