@@ -1,0 +1,130 @@
+"""Dask scaling: the pipeline on a loopback LocalCluster of 1 and of 2 workers (read from ../shared at run time).
+
+    python bench/bench_dask.py [--docs 600] [--workers 1 2] [--no-write]
+
+The input is the realistic mix (GLOCON wire documents, repeated with distinct ids up to --docs), written
+as ingest JSONL. For each cluster size, each worker's components are built and warmed on the bundled samples
+before the clock starts (a one-off per worker, reported apart); then ``tocsin.pipeline.run`` streams the
+documents through ``tocsin.scale.dask`` into a fresh SQLite store, the calling process the one writer.
+Wall time, documents/s, the speed-up over one worker, peak RSS of the client and of each worker, and
+the machine's load average before the run (the cores are shared) are printed and written to the Dask
+section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import report
+from bench_pipeline import corpus
+
+SECTION = "## Dask (bench/bench_dask.py)"
+
+
+def _warm(dask_worker, name: str) -> float:  # noqa: ANN001 (dask passes the worker)
+    """Build the worker's components and run the bundled samples through them, so the one-off loads
+    (gazetteer, language model, date parser data, trafilatura) happen before the clock starts."""
+    from tocsin.ingest import iter_documents, samples_dir
+    from tocsin.pipeline import safe_process
+    from tocsin.records import RawDocument
+
+    t = time.perf_counter()
+    components = dask_worker.plugins[name].components()
+    for doc in iter_documents([str(samples_dir())], components.settings):
+        if isinstance(doc, RawDocument):
+            safe_process(doc, components)
+    return time.perf_counter() - t
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
+    from distributed import Client, LocalCluster
+
+    from tocsin.ingest import iter_documents
+    from tocsin.pipeline import run
+    from tocsin.scale.dask import ComponentsPlugin, plugin_name
+    from tocsin.settings import Settings
+    from tocsin.store.base import open_store
+
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        settings = Settings.load(db=str(tmp / f"dask{workers}.db"), dask=cluster.scheduler_address, workers=workers)
+        name = plugin_name(settings)
+        client.register_plugin(ComponentsPlugin(settings), name=name)
+        warm = max(client.run(_warm, name=name).values())
+        store = open_store(settings.db)
+        load = os.getloadavg()[0]
+        t = time.perf_counter()
+        summary = run(iter_documents([str(src)], settings), store, settings, sources=[str(src)])
+        elapsed = time.perf_counter() - t
+        store.close()
+        worker_peaks = client.run(_peak_mb)
+    return {
+        "workers": workers,
+        "docs": summary.documents,
+        "events": summary.events,
+        "seconds": elapsed,
+        "per_s": summary.documents / elapsed,
+        "warm_s": warm,
+        "load": load,
+        "client_peak_mb": _peak_mb(),
+        "worker_peak_mb": max(worker_peaks.values()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=600, help="documents (GLOCON, repeated with distinct ids)")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = ap.parse_args(argv)
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = corpus("glocon", args.docs, Path(tmp))
+        for workers in args.workers:
+            r = measure(src, workers, Path(tmp))
+            rows.append(r)
+            print(f"dask workers={workers}: {r['per_s']:6.1f} docs/s ({r['docs']} docs, {r['events']} events, "
+                  f"{r['seconds']:.1f} s; load before {r['load']:.1f})", flush=True)
+    base = rows[0]["per_s"]
+    lines = [
+        SECTION,
+        "",
+        f"`python bench/bench_dask.py --docs {args.docs}`; {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores (shared with other work: the load average before "
+        f"each run is shown), {time.strftime('%Y-%m-%d')}. Realistic mix (GLOCON wire text), LocalCluster on "
+        "127.0.0.1, one thread per worker, the calling process the one SQLite writer. Components are built "
+        "and warmed on the bundled samples on every worker before the clock starts (the warm-up column).",
+        "",
+        "| workers | documents | events | seconds | documents/s | speed-up | warm-up s | load before | "
+        "client peak RSS MB | worker peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['workers']} | {r['docs']:,} | {r['events']} | {r['seconds']:.1f} | {r['per_s']:.1f} | "
+        f"{r['per_s'] / base:.2f}x | {r['warm_s']:.1f} | {r['load']:.1f} | {r['client_peak_mb']:.0f} | "
+        f"{r['worker_peak_mb']:.0f} |"
+        for r in rows
+    ]
+    body = "\n".join(lines) + "\n"
+    print(body)
+    if not args.no_write:
+        report.write_section(SECTION, body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
