@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -156,10 +157,25 @@ def acled_row(event: Event, countries: dict[str, tuple[str, int]], timestamp: in
     }
 
 
+# Spreadsheets run a cell that starts with one of these as a formula ("=HYPERLINK(...)", "@SUM(...)",
+# "=cmd|' /C calc'!A0"); article text reaches the notes, actors, issue and source cells. Such a cell
+# gets a leading apostrophe (OWASP's advice for CSV injection); plain numbers ("-1.2921") are left alone.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` safe to open in a spreadsheet: text that would start a formula is quoted with ``'``."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_csv(events: Iterable[Event], fp: TextIO, *, timestamp: int | None = None) -> ExportCount:
     """ACLED's columns (in ACLED's order), then tocsin's. Open ``fp`` with ``newline=""``.
 
-    ``timestamp`` (ACLED: when the row was last changed, Unix seconds) defaults to now.
+    ``timestamp`` (ACLED: when the row was last changed, Unix seconds) defaults to now. Text cells
+    that a spreadsheet would run as a formula are neutralised (:func:`csv_cell`).
     """
     countries = _countries()
     stamp = int(time.time()) if timestamp is None else timestamp
@@ -167,7 +183,7 @@ def write_csv(events: Iterable[Event], fp: TextIO, *, timestamp: int | None = No
     writer.writeheader()
     n = 0
     for event in events:
-        writer.writerow({k: "" if v is None else v for k, v in acled_row(event, countries, stamp).items()})
+        writer.writerow({k: "" if v is None else csv_cell(v) for k, v in acled_row(event, countries, stamp).items()})
         n += 1
     return ExportCount(n)
 

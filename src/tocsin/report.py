@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from tocsin.records import Event
+
+# Characters that would act on the terminal instead of being shown: control characters (ESC starts
+# sequences that retitle windows, move the cursor or rewrite earlier lines) and bidirectional
+# overrides (which reorder what is displayed). Stored text can come from any web page.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters become U+FFFD, newlines spaces."""
+    return _UNPRINTABLE.sub("\ufffd", text.replace("\n", " ").replace("\t", " "))
+
 
 COLUMNS = ("date", "country", "location", "type", "sub-type", "crowd", "fat.", "inj.", "arr.", "certainty", "src")
 MAX_CELL = 28
@@ -37,7 +49,8 @@ def _cells(e: Event) -> tuple[str, ...]:
 
 
 def events_table(events: Iterable[Event]) -> str:
-    rows = [tuple(c if len(c) <= MAX_CELL else c[: MAX_CELL - 1] + "…" for c in _cells(e)) for e in events]
+    cells = (tuple(printable(c) for c in _cells(e)) for e in events)
+    rows = [tuple(c if len(c) <= MAX_CELL else c[: MAX_CELL - 1] + "…" for c in r) for r in cells]
     if not rows:
         return "no events\n"
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(COLUMNS)]

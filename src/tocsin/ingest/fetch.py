@@ -133,15 +133,40 @@ def check_address(url: httpx.URL, settings: Settings) -> None:
     if settings.fetch_allow_private:
         return
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        mapped = getattr(address, "ipv4_mapped", None)
-        if mapped is not None:
-            address = mapped
-        if not address.is_global:
+        address = _effective(ipaddress.ip_address(info[4][0].split("%", 1)[0]))
+        if _non_public(address):
             raise FetchError(
                 f"refusing {url}: {host} resolves to {address}, a {_kind(address)} address "
                 "(set fetch_allow_private=True to fetch from private networks)"
             )
+
+
+# Special-purpose ranges that Python 3.11's ``is_global`` still calls global (later Pythons fix
+# some): IETF protocol assignments, deprecated IPv6 site-local, local-use NAT64. Multicast is
+# refused too: no web server lives there.
+_EXTRA_NON_PUBLIC = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "fec0::/10", "64:ff9b:1::/48"))
+# NAT64 (RFC 6052): a gateway forwards 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _effective(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 one stands for (mapped ::ffff:a.b.c.d, 6to4 2002::/16, NAT64), else itself."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return (
+        not address.is_global
+        or address.is_multicast
+        or any(address.version == n.version and address in n for n in _EXTRA_NON_PUBLIC)
+    )
 
 
 def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
