@@ -136,7 +136,9 @@ class PostgresStore(SQLStore):
             yield
 
     def _ensure_bookkeeping(self) -> None:
-        with self._write():  # two processes opening a new database at once would race otherwise
+        if self._execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is not None:
+            return  # opening a store never waits for a writer
+        with self._write():  # two processes creating a new database's tables at once would race
             self._execute(BOOKKEEPING)
 
     def _name(self) -> str:

@@ -39,7 +39,7 @@ from tocsin.web.models import (
     stats_out,
 )
 from tocsin.web.params import event_query
-from tocsin.web.query import EventQuery, EventReader, SQLiteReader
+from tocsin.web.query import EventQuery, EventReader, QueryableStore, SQLReader
 from tocsin.web.security import SecurityHeaders
 from tocsin.web.writer import Pipeline, Writer, default_pipeline
 
@@ -65,10 +65,9 @@ Filters = Annotated[EventQuery, Depends(event_query)]
 
 
 def _reader_for(store: Store) -> EventReader:
-    from tocsin.store.sqlite import SQLiteStore
-
-    if isinstance(store, SQLiteStore) and store.path != ":memory:":
-        return SQLiteReader(store.path)
+    """SQL stores (SQLite, PostgreSQL) answer queries in SQL; any other store through its protocol."""
+    if isinstance(store, QueryableStore):
+        return SQLReader(store)
     return StoreReader(store)
 
 

@@ -1,8 +1,9 @@
 """An ``EventReader`` over any ``Store``: the filters the store lacks are applied in Python.
 
-Used for stores other than SQLite (which has the faster ``SQLiteReader``). Every request reads
-the events that match the store's own filters (country, dates, type) and filters, sorts and
-pages the rest here, so it suits stores of up to some tens of thousands of events.
+Used for stores without the query API of ``tocsin.store.query`` (SQLite and PostgreSQL have it,
+read by the faster ``SQLReader``). Every request reads the events that match the store's own
+filters (country, dates, type) and filters, sorts and pages the rest here, so it suits stores
+of up to some tens of thousands of events.
 """
 
 from __future__ import annotations
