@@ -101,7 +101,9 @@ def test_each_team_can_have_its_own_schema(db: str) -> None:
         admin._execute(f"CREATE SCHEMA {schema}")
     admin.close()
     stores = {s: open_store(f"{db}?options={quote(f'-csearch_path={s}')}") for s in ("team_a", "team_b")}
-    stores["team_a"].save([result("d1", TEXT_A, (event("e1", "d1", TEXT_A),))], stores["team_a"].begin_run([]))
+    stores["team_a"].save(
+        [result("d1", TEXT_A, (event("e1", "d1", TEXT_A),))], stores["team_a"].begin_run([])
+    )
     hill = event("e9", "d9", TEXT_B, place=HILLSIDE)
     stores["team_b"].save([result("d9", TEXT_B, (hill,))], stores["team_b"].begin_run([]))
     assert [e.event_id for e in stores["team_a"].events()] == ["e1"]
@@ -146,7 +148,9 @@ def test_a_database_not_in_utf8_is_refused(db: str) -> None:
     latin = db + "_latin"  # another database on the same server
     name = latin.rsplit("/", 1)[1]
     with psycopg.connect(db, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        conn.execute(
+            f"CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+        )
     try:
         with pytest.raises(StoreError, match="needs UTF8"):
             open_store(latin)

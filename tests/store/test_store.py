@@ -105,7 +105,9 @@ def test_changed_content_replaces_the_document_and_its_events(db: str) -> None:
     (shared,) = store.events(EventFilter(doc_id="d2"))  # one town, one day: one event, two sources
     assert shared.event_id == "e1" and [s.doc_id for s in shared.sources] == ["d1", "d2"]
 
-    store.save([result("d1", TEXT_B, (event("e9", "d1", TEXT_B, place=HILLSIDE),))], store.begin_run(["edit"]))
+    store.save(
+        [result("d1", TEXT_B, (event("e9", "d1", TEXT_B, place=HILLSIDE),))], store.begin_run(["edit"])
+    )
     assert [e.event_id for e in store.events()] == ["e1", "e9"]
     shared = next(e for e in store.events() if e.event_id == "e1")
     assert [s.doc_id for s in shared.sources] == ["d2"]  # d1 detached from the shared event
@@ -117,10 +119,17 @@ def test_changed_content_replaces_the_document_and_its_events(db: str) -> None:
 
 
 def test_reports_of_one_happening_merge_across_batches_and_keep_their_id(db: str) -> None:
-    store = saved(db, result("d1", TEXT_A, (event("e1", "d1", TEXT_A, crowd_size_low=300, crowd_size_high=300),)))
+    store = saved(
+        db, result("d1", TEXT_A, (event("e1", "d1", TEXT_A, crowd_size_low=300, crowd_size_high=300),))
+    )
     run = store.begin_run(["later"])
-    store.save([result("d3", TEXT_B, (event("e3", "d3", TEXT_B, crowd_size_low=1000, crowd_size_high=1000),)),
-                result("d4", TEXT_B + " Far.", (event("e4", "d4", TEXT_B + " Far.", place=HILLSIDE),))], run)
+    store.save(
+        [
+            result("d3", TEXT_B, (event("e3", "d3", TEXT_B, crowd_size_low=1000, crowd_size_high=1000),)),
+            result("d4", TEXT_B + " Far.", (event("e4", "d4", TEXT_B + " Far.", place=HILLSIDE),)),
+        ],
+        run,
+    )
     by_place = {e.place.name: e for e in store.events()}
     riverton = by_place["Riverton"]
     assert riverton.event_id == "e1"  # a stored event that only gains sources keeps its id
@@ -257,6 +266,8 @@ def test_many_events_stream_in_chunks(db: str) -> None:
 # -- property: any well-formed event survives the store unchanged ---------------------------------
 
 small_int = st.integers(min_value=0, max_value=10**9)
+
+
 # PostgreSQL text cannot hold NUL (stored as U+FFFD: test_nul_characters); every other character
 def texts(**kw: int) -> st.SearchStrategy[str]:
     return st.text(st.characters(codec="utf-8", exclude_characters="\x00"), **kw)
@@ -327,7 +338,9 @@ def test_nul_characters(db: str, backend: str) -> None:
     kept = "\x00" if backend == "sqlite" else "\ufffd"
     assert store.document("d1").text == text.replace("\x00", kept)
     (back,) = store.events()
-    assert back.notes == "a" + kept + "b" and back.evidence[0].text == "Workers" + kept + " marched in Riverton."
+    assert (
+        back.notes == "a" + kept + "b" and back.evidence[0].text == "Workers" + kept + " marched in Riverton."
+    )
     assert list(store.events(EventFilter(country="KEN\x00"))) == []  # never matches KEN
     store.close()
 

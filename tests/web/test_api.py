@@ -6,13 +6,12 @@ import csv
 import io
 import json
 import re
-import sqlite3
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tocsin.web.query import EventQuery, SQLiteReader
+from tocsin.store.base import open_store
+from tocsin.store.query import SUBSTRING, EventQuery
 from web.seed import SEED_COUNTRIES, SEED_EVENTS, XSS_IMG
 
 
@@ -80,16 +79,18 @@ def test_text_search(any_client: TestClient) -> None:
     assert any_client.get("/api/events", params={"q": "tear gas zebra"}).json()["total"] == 0
 
 
-def test_substring_search_escapes_like_wildcards(seeded_db: Path) -> None:
-    reader = SQLiteReader(seeded_db)
+def test_substring_search_escapes_like_wildcards(seeded: str) -> None:
+    store = open_store(seeded)
     try:
-        reader.search_mode = "substring"  # as on a SQLite built without FTS5
-        assert [e.event_id for e in reader.page(EventQuery(terms=("tear", "GAS"))).events] == ["ev-kz-3"]
+        store.search_mode = SUBSTRING  # as on a SQLite built without FTS5
+        assert [e.event_id for e in store.query_events(EventQuery(terms=("tear", "GAS"))).events] == [
+            "ev-kz-3"
+        ]
         for wildcard in ("%", "_", "\\", "%%", "_a"):
-            assert reader.page(EventQuery(terms=(wildcard,))).total == 0, wildcard
-        assert reader.page(EventQuery(terms=("onerror=",))).total == 1
+            assert store.query_events(EventQuery(terms=(wildcard,))).total == 0, wildcard
+        assert store.query_events(EventQuery(terms=("onerror=",))).total == 1
     finally:
-        reader.close()
+        store.close()
 
 
 # -- one event, one document ------------------------------------------------------------------------
@@ -227,7 +228,7 @@ FILTERS = ["country", "admin1", "since", "until", "type", "bbox", "q", "sort", "
 
 
 @pytest.mark.parametrize("param", FILTERS)
-def test_injection_strings_in_every_filter(any_client: TestClient, seeded_db: Path, param: str) -> None:
+def test_injection_strings_in_every_filter(any_client: TestClient, seeded: str, param: str) -> None:
     for value in INJECTIONS:
         for path in ("/api/events", "/api/stats", "/api/events.csv", "/api/events.geojson"):
             response = any_client.get(path, params={param: value})
@@ -237,8 +238,9 @@ def test_injection_strings_in_every_filter(any_client: TestClient, seeded_db: Pa
     for value in INJECTIONS[:4]:
         assert any_client.get(f"/api/events/{value}").status_code == 404
         assert any_client.get(f"/api/documents/{value}").status_code == 404
-    with sqlite3.connect(seeded_db) as conn:
-        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == SEED_EVENTS
+    store = open_store(seeded)
+    assert store.counts()["events"] == SEED_EVENTS
+    store.close()
 
 
 # -- front end, headers, docs -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ import hashlib
 import re
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from store.backends import BACKENDS, fresh_database
 from tocsin.records import PEACEFUL, Article, DocumentResult, Event, Evidence, RawDocument, Rejected, Source
 from tocsin.settings import Settings
 from tocsin.store.base import open_store
@@ -67,9 +69,14 @@ class FakePipeline:
                 self.active -= 1
 
 
-@pytest.fixture()
-def fresh_db(tmp_path: Path) -> Path:
-    return seed_store(tmp_path / "write.db")
+@pytest.fixture(params=BACKENDS)
+def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A newly seeded store the test may write to, on each backend."""
+    if request.param == "sqlite":
+        yield seed_store(tmp_path / "write.db")
+    else:
+        with fresh_database() as url:
+            yield seed_store(url)
 
 
 @pytest.fixture()
@@ -78,7 +85,7 @@ def pipeline() -> FakePipeline:
 
 
 @pytest.fixture()
-def writable(fresh_db: Path, pipeline: FakePipeline):  # noqa: ANN201
+def writable(fresh_db: str, pipeline: FakePipeline):  # noqa: ANN201
     app = create_app(open_store, Settings(db=str(fresh_db)), token=TOKEN, make_pipeline=lambda: pipeline)
     with TestClient(app) as c:
         yield c
@@ -170,13 +177,13 @@ def test_concurrent_posts_go_through_one_writer(writable: TestClient, pipeline: 
     assert sum(len(e["sources"]) for e in page["events"]) >= 16
 
 
-def test_short_tokens_are_refused(fresh_db: Path) -> None:
+def test_short_tokens_are_refused(fresh_db: str) -> None:
     with pytest.raises(ValueError, match="at least 16"):
         create_app(open_store, Settings(db=str(fresh_db)), token="short")
 
 
 def test_default_pipeline_is_built_once_on_the_first_write(
-    fresh_db: Path, pipeline: FakePipeline, monkeypatch: pytest.MonkeyPatch
+    fresh_db: str, pipeline: FakePipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without ``make_pipeline`` the app runs tocsin.pipeline: components built lazily, in the writer."""
     import tocsin.pipeline

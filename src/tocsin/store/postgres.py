@@ -20,7 +20,9 @@ try:
     import psycopg
     from psycopg.conninfo import conninfo_to_dict
 except ImportError:  # pragma: no cover - depends on how tocsin was installed
-    raise ImportError("the PostgreSQL store needs the postgres extra: pip install 'tocsin[postgres]'") from None
+    raise ImportError(
+        "the PostgreSQL store needs the postgres extra: pip install 'tocsin[postgres]'"
+    ) from None
 
 from tocsin.store.base import StoreError
 from tocsin.store.migrations import BOOKKEEPING, POSTGRES_MIGRATIONS
@@ -91,7 +93,7 @@ class PostgresStore(SQLStore):
     NO_LIMIT = None  # LIMIT NULL: every row
     WEEK_OF = "CAST(date_trunc('week', event_date) AS DATE)"  # ISO weeks start on Monday
     # text columns are COLLATE "C" (see migrations.to_postgres): lower() folds ASCII, as NOCASE
-    ADMIN1_IS = "lower(admin1) = lower(CAST(? AS TEXT) COLLATE \"C\")"
+    ADMIN1_IS = 'lower(admin1) = lower(CAST(? AS TEXT) COLLATE "C")'
     LIKE = "ILIKE"
     FTS_DOCS = "SELECT doc_id FROM documents WHERE search @@ to_tsquery('simple', ?)"
 

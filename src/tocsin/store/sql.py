@@ -229,7 +229,12 @@ class SQLStore:
         old = self._execute(
             "SELECT content_hash, raw_hash, status FROM documents WHERE doc_id = ?", (raw.doc_id,)
         ).fetchone()
-        if old is not None and old["status"] != REJECTED and content_hash == old["content_hash"] and not force:
+        if (
+            old is not None
+            and old["status"] != REJECTED
+            and content_hash == old["content_hash"]
+            and not force
+        ):
             return False
         if rejected is not None:
             status, reason = REJECTED, rejected.reason
@@ -247,7 +252,9 @@ class SQLStore:
             "doc_id": raw.doc_id,
             "content_hash": content_hash,
             "raw_hash": raw_hash,
-            "origin": (article.origin if article else "") or raw.origin or (rejected.origin if rejected else ""),
+            "origin": (article.origin if article else "")
+            or raw.origin
+            or (rejected.origin if rejected else ""),
             "url": src.url,
             "title": src.title,
             "published": published,
@@ -361,7 +368,9 @@ class SQLStore:
         stamp = now()
         row = rows.event_row(event) | {"run_id": run_id, "created_at": stamp, "updated_at": stamp}
         columns = (*rows.EVENT_COLUMNS, "run_id", "created_at", "updated_at")
-        self._execute(upsert_sql("events", columns, "event_id", keep=("created_at",)), [row[c] for c in columns])
+        self._execute(
+            upsert_sql("events", columns, "event_id", keep=("created_at",)), [row[c] for c in columns]
+        )
         self._execute("DELETE FROM event_sources WHERE event_id = ?", (event.event_id,))
         self._execute("DELETE FROM evidence WHERE event_id = ?", (event.event_id,))
         said = {v.doc_id: rows.said_values(v, event) for v in values}
@@ -433,7 +442,9 @@ class SQLStore:
         ]
 
     def story_documents(self, story_id: str) -> list[StoredDocument]:
-        found = self._execute("SELECT * FROM documents WHERE story_id = ? ORDER BY published, doc_id", (story_id,))
+        found = self._execute(
+            "SELECT * FROM documents WHERE story_id = ? ORDER BY published, doc_id", (story_id,)
+        )
         return [document_from_row(r) for r in found]
 
     def documents_for_reprocessing(self) -> Iterator[StoredDocument]:
@@ -527,7 +538,9 @@ class SQLStore:
             params += [b.min_lon, b.max_lon]
         if q.terms and self.search_mode == FTS:
             # events with evidence from an article whose title or text holds every term
-            where.append(f"event_id IN (SELECT v.event_id FROM evidence v WHERE v.doc_id IN ({self.FTS_DOCS}))")
+            where.append(
+                f"event_id IN (SELECT v.event_id FROM evidence v WHERE v.doc_id IN ({self.FTS_DOCS}))"
+            )
             params.append(self._fts_text(q.terms))
         elif q.terms:
             for term in q.terms:  # every term in some evidence sentence of the event
@@ -589,8 +602,12 @@ class SQLStore:
             params,
         ).fetchone()
         dated = where + (" AND " if where else " WHERE ") + "event_date IS NOT NULL"
-        by_day = one(f"SELECT event_date, count(*) FROM events{dated} GROUP BY event_date ORDER BY event_date", params)
-        by_week = one(f"SELECT {self.WEEK_OF} AS week, count(*) FROM events{dated} GROUP BY week ORDER BY week", params)
+        by_day = one(
+            f"SELECT event_date, count(*) FROM events{dated} GROUP BY event_date ORDER BY event_date", params
+        )
+        by_week = one(
+            f"SELECT {self.WEEK_OF} AS week, count(*) FROM events{dated} GROUP BY week ORDER BY week", params
+        )
         by_country = one(
             f"SELECT coalesce(country, ''), count(*) AS n FROM events{where} "
             "GROUP BY country ORDER BY n DESC, country",

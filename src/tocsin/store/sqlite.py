@@ -41,9 +41,7 @@ class SQLiteStore(SQLStore):
     WEEK_OF = "date(event_date, 'weekday 0', '-6 days')"
     ADMIN1_IS = "admin1 = ? COLLATE NOCASE"
     LIKE = "LIKE"  # case-insensitive for ASCII letters
-    FTS_DOCS = (
-        "SELECT d.doc_id FROM documents_fts f JOIN documents d ON d.rowid = f.rowid WHERE documents_fts MATCH ?"
-    )
+    FTS_DOCS = "SELECT d.doc_id FROM documents_fts f JOIN documents d ON d.rowid = f.rowid WHERE documents_fts MATCH ?"
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)
