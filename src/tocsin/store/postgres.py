@@ -96,6 +96,7 @@ class PostgresStore(SQLStore):
     ADMIN1_IS = 'lower(admin1) = lower(CAST(? AS TEXT) COLLATE "C")'
     LIKE = "ILIKE"
     FTS_DOCS = "SELECT doc_id FROM documents WHERE search @@ to_tsquery('simple', ?)"
+    FTS_DOC_MATCH = "d.search @@ to_tsquery('simple', ?)"
 
     def __init__(self, dsn: str, *, read_only: bool = False) -> None:
         self.dsn = dsn

@@ -89,6 +89,7 @@ class SQLStore:
     ADMIN1_IS: ClassVar[str] = "admin1 = ? COLLATE NOCASE"  # ASCII case-insensitive equality
     LIKE: ClassVar[str] = "LIKE"  # ASCII case-insensitive LIKE
     FTS_DOCS: ClassVar[str]  # SELECT doc_id of documents matching one bound full-text query
+    FTS_DOC_MATCH: ClassVar[str]  # condition: document ``d`` matches one bound full-text query
     search_mode: str = SUBSTRING  # set by migrate()/open: FTS when the full-text index exists
 
     _conn: Any  # the backend's connection
@@ -536,7 +537,14 @@ class SQLStore:
             else:
                 where.append("(longitude >= ? OR longitude <= ?)")
             params += [b.min_lon, b.max_lon]
-        if q.terms and self.search_mode == FTS:
+        if q.terms and self.search_mode == FTS and (q.country or q.admin1 or q.doc_id):
+            # a selective filter leaves at most a few thousand events: test each one's articles (one
+            # country of 100,000 events: 22 ms → 7 ms); without one, testing every event is slower
+            # (400 ms) than collecting the events of every matching article (28 ms), below
+            where.append("EXISTS (SELECT 1 FROM evidence v JOIN documents d ON d.doc_id = v.doc_id "
+                         f"WHERE v.event_id = events.event_id AND {self.FTS_DOC_MATCH})")  # fmt: skip
+            params.append(self._fts_text(q.terms))
+        elif q.terms and self.search_mode == FTS:
             # events with evidence from an article whose title or text holds every term
             where.append(
                 f"event_id IN (SELECT v.event_id FROM evidence v WHERE v.doc_id IN ({self.FTS_DOCS}))"

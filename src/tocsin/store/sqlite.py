@@ -42,6 +42,7 @@ class SQLiteStore(SQLStore):
     ADMIN1_IS = "admin1 = ? COLLATE NOCASE"
     LIKE = "LIKE"  # case-insensitive for ASCII letters
     FTS_DOCS = "SELECT d.doc_id FROM documents_fts f JOIN documents d ON d.rowid = f.rowid WHERE documents_fts MATCH ?"
+    FTS_DOC_MATCH = "d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)

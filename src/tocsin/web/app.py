@@ -6,6 +6,7 @@ document and stores the result through the one writer thread (tocsin.web.writer)
 
 import hmac
 import io
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -227,9 +228,32 @@ def _mount_front_end(app: FastAPI) -> None:
         return Response(outlines[0], media_type="application/geo+json")
 
 
-def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
-    """Run the API and dashboard on ``host:port`` over the store ``db`` until interrupted."""
+def serve(
+    db: str | None = None, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, workers: int = 1
+) -> None:
+    """Run the API and dashboard on ``host:port`` over the store ``db`` until interrupted.
+
+    ``workers`` > 1 runs that many server processes (uvicorn), each reading through its own
+    connections: reads scale over the cores (docs/benchmarks.md, "API load"). Writes need the one
+    writer of a single process, so a token is refused with several workers.
+    """
     import uvicorn
 
-    app = create_app(open_store, Settings.load(db=db), token=token)
-    uvicorn.run(app, host=host, port=port, workers=1, log_level="info")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if workers == 1:
+        app = create_app(open_store, Settings.load(db=db), token=token)
+        uvicorn.run(app, host=host, port=port, workers=1, log_level="info")
+        return
+    if token is not None:
+        raise ValueError("writes (an API token) need a single worker: the store has one writer")
+    create_app(open_store, Settings.load(db=db))  # fail here, once, on a bad setting
+    if db is not None:
+        os.environ["TOCSIN_DB"] = db  # each worker process builds its app with Settings.load()
+    uvicorn.run("tocsin.web.app:read_only_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")  # fmt: skip
+
+
+def read_only_app() -> FastAPI:
+    """The app each worker of ``serve(workers=N)`` builds: the store named by $TOCSIN_DB, no writes."""
+    return create_app(open_store, Settings.load())
