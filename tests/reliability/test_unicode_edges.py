@@ -117,3 +117,14 @@ def _iso_or_none(value: str):  # noqa: ANN202
         return datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+def test_a_pipe_or_device_in_a_folder_is_rejected_not_waited_on(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.txt")  # open() on a FIFO blocks until someone writes to it
+    (folder / "zero.txt").symlink_to("/dev/zero")  # a device: endless NUL bytes
+    (folder / "ok.txt").write_text(TEXT, encoding="utf-8")
+    items = {i.doc_id: i for i in iter_documents([str(folder), str(folder / "pipe.txt")], Settings())}
+    assert isinstance(items["ok"], RawDocument)
+    assert "not a regular file" in items["pipe"].reason and "not a regular file" in items["zero"].reason

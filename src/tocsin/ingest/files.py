@@ -61,6 +61,9 @@ def iter_path(path: Path, doc_id: str, max_bytes: int, *, explicit: bool) -> Ite
             )
         return
     kind, gz = found
+    if path.exists() and not path.is_file():  # opening a FIFO would wait for a writer forever
+        yield Rejected(doc_id, origin, "not a regular file (a pipe, socket or device): give a file or a folder")
+        return
     try:
         with _open(path, gz) as stream:
             if kind == "jsonl":
