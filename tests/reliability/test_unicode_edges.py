@@ -128,3 +128,12 @@ def test_a_pipe_or_device_in_a_folder_is_rejected_not_waited_on(tmp_path: Path) 
     items = {i.doc_id: i for i in iter_documents([str(folder), str(folder / "pipe.txt")], Settings())}
     assert isinstance(items["ok"], RawDocument)
     assert "not a regular file" in items["pipe"].reason and "not a regular file" in items["zero"].reason
+
+
+def test_a_jsonl_line_of_nul_bytes_is_a_rejection_not_a_crash(tmp_path: Path) -> None:
+    """Found by Hypothesis: json.loads(bytes) read b'\\x00\\x01\\x00\\x00' as UTF-16 and raised."""
+    src = tmp_path / "n.jsonl"
+    src.write_bytes(b"\x00\x01\x00\x00\n\x00\x00\x00\x00\n" + f'{{"id": "ok", "text": "{TEXT}"}}\n'.encode())
+    items = list(iter_documents([str(src)], Settings()))
+    assert [type(i).__name__ for i in items] == ["Rejected", "Rejected", "RawDocument"]
+    assert all("invalid JSON" in i.reason for i in items[:2])

@@ -174,7 +174,8 @@ def iter_jsonl(stream: BinaryIO, base_id: str, origin: str, max_bytes: int) -> I
             yield Rejected(fallback_id, where, f"line {lineno}: {problem}; JSONL must be UTF-8")
             continue
         try:
-            record = json.loads(line)
+            # decoded here: given bytes, json guesses UTF-16/32 from NUL bytes and raises UnicodeDecodeError
+            record = json.loads(line.decode("utf-8"))
         except json.JSONDecodeError as err:
             yield Rejected(fallback_id, where, f"line {lineno}: invalid JSON: {err.msg} (column {err.colno})")
             continue
