@@ -139,7 +139,7 @@ def _bad_jsonl_line(rng: random.Random, lineno: int, base: str) -> tuple[bytes, 
         return (f'{{"id": "{rid}", "text": {_deep_json(rng.choice([2_000, 5_000, 5_000, 5_000, 100_000]))}}}').encode(), \
             fallback, Expect(BAD, "nested too deeply", "deep JSON")  # fmt: skip
     if kind == 8:  # garbage that is not JSON at all
-        junk = rng.choice(["<html>not json</html>", "id,text", "{{{{", "{'id': 1}", "\x1b[31mred"])
+        junk = rng.choice(["<html>not json</html>", "id,text", "{{{{", "{'id': 1}", "\x1b[31mred", "\x00\x01\x00\x00"])
         return junk.encode(), fallback, Expect(BAD, "invalid JSON", "garbage")
     if kind == 9:  # duplicated keys, trailing garbage
         line = f'{{"id": "{rid}", "text": "a"}} {{"id": "again"}}'

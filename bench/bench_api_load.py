@@ -1,0 +1,306 @@
+"""Load test of the web API: a fixed request rate against a store of 100,000 events, on 127.0.0.1.
+
+    python bench/bench_api_load.py [--events 100000] [--rate 200] [--seconds 30] [--db PATH] [--no-write]
+
+1. builds (once, then reuses) a SQLite store of ``--events`` synthetic events through the store's
+   own ``save`` (two events per document, in 60 countries over ten years; text written here);
+2. starts the API (``tocsin.web.create_app`` under uvicorn, one process, access log off) in a child
+   process bound to 127.0.0.1;
+3. sends requests *open-loop* at ``--rate`` per second for ``--seconds`` (each request is due at a
+   fixed time whether or not earlier ones have answered, so a slow server cannot slow the client
+   down and hide its own latency), with a mix of the dashboard's requests: event pages with and
+   without filters, one event, one document, statistics, a bounding box, a text search;
+4. reports throughput, errors and latency percentiles (measured from the time each request was
+   due), and writes the "## API load" section of docs/benchmarks.md.
+
+The client stops by itself after ``--seconds`` plus at most ``TIMEOUT_S``; it only ever connects to
+127.0.0.1. Pass criteria (the project's target): 0 errors, p99 under 200 ms at 200 requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import report
+
+SECTION = "## API load (bench/bench_api_load.py)"
+TIMEOUT_S = 5.0  # a request slower than this counts as an error
+TARGET_P99_MS = 200.0
+COUNTRIES = (
+    "KAZ", "IND", "KEN", "NGA", "BRA", "ARG", "CHL", "PER", "BOL", "COL", "MEX", "USA", "CAN", "GBR",
+    "FRA", "DEU", "ESP", "ITA", "POL", "ROU", "BGR", "GRC", "TUR", "IRN", "IRQ", "PAK", "BGD", "NPL",
+    "LKA", "IDN", "PHL", "THA", "MMR", "KHM", "VNM", "CHN", "KOR", "JPN", "AUS", "NZL", "ZAF", "ZWE",
+    "ZMB", "MWI", "TZA", "UGA", "ETH", "SDN", "EGY", "TUN", "DZA", "MAR", "SEN", "GHA", "CIV", "CMR",
+    "COD", "MOZ", "UKR", "GEO",
+)  # fmt: skip
+WORDS = ("nurses", "teachers", "farmers", "students", "drivers", "miners", "traders", "pensioners")
+ISSUES = ("wages", "fuel prices", "land", "pensions", "water", "elections", "police", "rents")
+
+
+# -- the store ----------------------------------------------------------------------------------------
+
+
+def build_store(path: Path, n_events: int, seed: int = 1) -> None:
+    """``n_events`` events (two per document) saved through the store API, 1,000 documents a batch."""
+    from tocsin.records import (
+        SUB_EVENT_TYPES,
+        Article,
+        DocumentResult,
+        Event,
+        Evidence,
+        Place,
+        RawDocument,
+        Source,
+    )  # fmt: skip
+    from tocsin.store.base import open_store
+
+    rng = random.Random(seed)
+    subs = list(SUB_EVENT_TYPES)
+    start = date(2015, 1, 1)
+    store = open_store(str(path))
+    run = store.begin_run(["bench_api_load"])
+    batch: list[DocumentResult] = []
+    for d in range(n_events // 2):
+        doc_id = f"bench-{d}"
+        country = COUNTRIES[d % len(COUNTRIES)]
+        group, issue = rng.choice(WORDS), rng.choice(ISSUES)
+        sentences = [f"Hundreds of {group} marched in Town {d} over {issue}.",
+                     f"Police later dispersed {group} in Village {d} with tear gas."]  # fmt: skip
+        text = "\n\n".join([f"{group.capitalize()} protest over {issue}", *sentences])
+        published = datetime.combine(start + timedelta(days=rng.randrange(3650)), datetime.min.time())
+        art = Article(doc_id=doc_id, text=text, paragraphs=((0, text.index("\n\n")),),
+                      content_hash=hashlib.sha256(text.encode()).hexdigest(), title=text.split("\n\n")[0],
+                      published=published, url=f"https://news.example/{d}", outlet="Bench Wire",
+                      origin="bench")  # fmt: skip
+        events = []
+        for k, sentence in enumerate(sentences):
+            at = text.index(sentence)
+            # far apart (a degree of latitude per document) so the store merges none of them
+            place = Place(f"Town {d}-{k}", country, latitude=rng.uniform(-60, 70), longitude=rng.uniform(-180, 180),
+                          geonameid=10_000_000 + 2 * d + k, admin1=f"Region {d % 50}")  # fmt: skip
+            sub = rng.choice(subs)
+            events.append(Event(
+                event_id=f"ev-{d}-{k}", event_type=SUB_EVENT_TYPES[sub], sub_event_type=sub,
+                event_date=published.date() - timedelta(days=k * 40), time_precision=1, place=place,
+                evidence=(Evidence(doc_id, sentence, at, at + len(sentence)),),
+                sources=(Source(doc_id, art.url, art.title, published.isoformat(), art.outlet),),
+                crowd_size_low=rng.choice([None, 50, 300, 2000]), fatalities=rng.choice([0, 0, 0, 1, 3]),
+                issue=issue, actors=(group,),
+            ))  # fmt: skip
+        batch.append(DocumentResult(raw=RawDocument(doc_id, text=text, origin="bench"), article=art,
+                                    events=tuple(events), relevance=1.0))  # fmt: skip
+        if len(batch) == 1000:
+            store.save(batch, run)
+            batch = []
+    if batch:
+        store.save(batch, run)
+    store.finish_run(run, {"documents": n_events // 2, "events": n_events})
+    store.close()
+
+
+def stored_events(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+# -- the server ------------------------------------------------------------------------------------------
+
+
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
+    """``tocsin.web.serve`` (what ``tocsin serve`` runs: uvicorn, access log on) with ``workers``
+    processes, in a child process on 127.0.0.1; its log goes to /dev/null."""
+    code = f"from tocsin.web import serve; serve(db={str(db)!r}, host='127.0.0.1', port={port}, workers={workers})"
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(base: str, timeout: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/api/meta", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the API did not start on {base} within {timeout:g} s")
+
+
+# -- the load ---------------------------------------------------------------------------------------------
+
+
+def request_mix(rng: random.Random, n_docs: int) -> list[tuple[str, str]]:
+    """(kind, path) the dashboard sends, in the proportions a user browsing it would."""
+    c = rng.choice(COUNTRIES)
+    day = date(2015, 1, 1) + timedelta(days=rng.randrange(3500))
+    d = rng.randrange(n_docs)
+    lon, lat = rng.uniform(-170, 150), rng.uniform(-50, 50)
+    return [
+        ("page", "/api/events?limit=50"),
+        ("page", f"/api/events?country={c}&limit=50"),
+        ("page", f"/api/events?country={c}&sort=-fatalities&limit=50&offset={rng.randrange(0, 1000, 50)}"),
+        ("page", f"/api/events?since={day}&until={day + timedelta(days=30)}&limit=50"),
+        ("page", f"/api/events?type=Riots&country={c}&limit=50"),
+        ("bbox", f"/api/events?bbox={lon},{lat},{lon + 20},{lat + 15}&limit=50"),
+        ("event", f"/api/events/ev-{d}-0"),
+        ("document", f"/api/documents/bench-{d}"),
+        ("stats", f"/api/stats?country={c}"),
+        ("search", f"/api/events?q={rng.choice(WORDS)}&country={c}&limit=20"),
+    ]
+
+
+@dataclass
+class Result:
+    latencies_ms: list[float] = field(default_factory=list)  # from when the request was due
+    service_ms: list[float] = field(default_factory=list)  # from when it was sent
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    sent: int = 0
+    wall_s: float = 0.0
+
+
+async def load(base: str, rate: float, seconds: float, n_docs: int, seed: int) -> Result:
+    import httpx
+
+    assert base.startswith("http://127.0.0.1:"), "the load generator only targets this machine"
+    rng = random.Random(seed)
+    result = Result()
+    total = int(rate * seconds)
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT_S, limits=limits) as client:
+
+        async def one(kind: str, path: str, due: float) -> None:
+            sent = time.perf_counter()
+            try:
+                r = await client.get(path)
+                ok = r.status_code == 200
+                if not ok:
+                    result.errors.append(f"{r.status_code} {path}")
+            except httpx.HTTPError as exc:
+                ok = False
+                result.errors.append(f"{type(exc).__name__} {path}")
+            done = time.perf_counter()
+            if ok:
+                result.latencies_ms.append((done - due) * 1000)
+                result.service_ms.append((done - sent) * 1000)
+                result.by_kind.setdefault(kind, []).append((done - due) * 1000)
+
+        tasks = []
+        start = time.perf_counter()
+        for i in range(total):
+            due = start + i / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            kind, path = rng.choice(request_mix(rng, n_docs))
+            tasks.append(asyncio.create_task(one(kind, path, due)))
+            result.sent += 1
+        await asyncio.gather(*tasks)
+        result.wall_s = time.perf_counter() - start
+    return result
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# -- main ---------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--rate", type=float, default=200.0, help="requests per second")
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--db", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "tocsin-bench-api.db")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, default=2, help="server processes (tocsin.web.serve(workers=...))")
+    ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = ap.parse_args()
+
+    if not args.db.exists() or stored_events(args.db) != args.events:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+        t = time.perf_counter()
+        build_store(args.db, args.events)
+        print(f"built {args.db}: {stored_events(args.db):,} events in {time.perf_counter() - t:.0f} s")
+    n_events = stored_events(args.db)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(args.db, port, args.workers)
+    try:
+        wait_until_up(base)
+        asyncio.run(load(base, 20, 2, n_events // 2, args.seed + 1))  # warm the caches and connections
+        load_before = os.getloadavg()[0]
+        result = asyncio.run(load(base, args.rate, args.seconds, n_events // 2, args.seed))
+        load_after = os.getloadavg()[0]
+    finally:
+        server.terminate()
+        server.wait(20)
+
+    ok = len(result.latencies_ms)
+    p50, p95, p99 = (percentile(result.latencies_ms, p) for p in (50, 95, 99))
+    achieved = ok / result.wall_s if result.wall_s else 0.0
+    passed = not result.errors and p99 < TARGET_P99_MS and achieved >= 0.95 * args.rate
+    print(f"{result.sent} requests in {result.wall_s:.1f} s ({achieved:.0f}/s answered), "
+          f"{len(result.errors)} errors; latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, "
+          f"max {max(result.latencies_ms, default=0):.0f} ms; load average {load_before:.2f} → {load_after:.2f}")  # fmt: skip
+    for kind, values in sorted(result.by_kind.items()):
+        print(f"  {kind:9s} n={len(values):5d} p50 {percentile(values, 50):6.1f} ms  p99 {percentile(values, 99):6.1f} ms")
+    if result.errors:
+        print("errors (first 10):", *result.errors[:10], sep="\n  ")
+    print("PASS" if passed else "FAIL", f"(target: 0 errors, p99 < {TARGET_P99_MS:.0f} ms at {args.rate:.0f}/s)")
+
+    if not args.no_write:
+        rows = "\n".join(
+            f"| {kind} | {len(v):,} | {percentile(v, 50):.1f} | {percentile(v, 99):.1f} |"
+            for kind, v in sorted(result.by_kind.items())
+        )
+        report.write_section(SECTION, f"""{SECTION}
+
+`python bench/bench_api_load.py --events {args.events} --rate {args.rate:g} --seconds {args.seconds:g}`:
+`tocsin.web.serve(workers={args.workers})` (uvicorn, access log on) over a SQLite store of
+{n_events:,} events, requests sent open-loop from the same machine over 127.0.0.1 (client and server
+share the {os.cpu_count()} cores, which other jobs were also using: load average {load_before:.2f} before,
+{load_after:.2f} after); latency counted from when each request was due. Python
+{platform.python_version()}, {date.today().isoformat()}.
+
+| requests | answered/s | errors | p50 ms | p95 ms | p99 ms | max ms | target met |
+|---:|---:|---:|---:|---:|---:|---:|---|
+| {result.sent:,} | {achieved:.0f} | {len(result.errors)} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {max(result.latencies_ms, default=0):.0f} | {"yes" if passed else "no"} (0 errors, p99 < {TARGET_P99_MS:.0f} ms at {args.rate:.0f}/s) |
+
+| request kind | n | p50 ms | p99 ms |
+|---|---:|---:|---:|
+{rows}
+""")  # fmt: skip
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
