@@ -7,10 +7,11 @@ document and stores the result through the one writer thread (tocsin.web.writer)
 import hmac
 import io
 import os
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 try:
     import fastapi  # noqa: F401
@@ -251,7 +252,34 @@ def serve(
     if db is not None:
         os.environ["TOCSIN_DB"] = db  # each worker process builds its app with Settings.load()
     uvicorn.run("tocsin.web.app:read_only_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info")  # fmt: skip
+                http="tocsin.web.app:NoDelayH11Protocol", log_level="info")  # fmt: skip
+
+
+def _no_delay_protocol() -> type:
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class NoDelayH11Protocol(H11Protocol):
+        """uvicorn's HTTP/1.1 protocol with TCP_NODELAY on each connection.
+
+        With several workers uvicorn binds the listening socket itself, without the TCP protocol
+        number asyncio looks for before it sets TCP_NODELAY; Nagle's algorithm and delayed ACKs then
+        add ~40 ms to every response (measured: 0.7 ms → 45 ms for /api/meta with 2 workers).
+        """
+
+        def connection_made(self, transport: Any) -> None:  # noqa: ANN401
+            sock = transport.get_extra_info("socket")
+            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().connection_made(transport)
+
+    return NoDelayH11Protocol
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401
+    # built on first use: uvicorn is only needed to serve, not to build the app
+    if name == "NoDelayH11Protocol":
+        return _no_delay_protocol()
+    raise AttributeError(name)
 
 
 def read_only_app() -> FastAPI:
