@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tocsin.records import Event
+from tocsin.records import Event, Rejected
 
 # Characters that would act on the terminal instead of being shown: control characters (ESC starts
 # sequences that retitle windows, move the cursor or rewrite earlier lines) and bidirectional
@@ -59,3 +59,9 @@ def events_table(events: Iterable[Event]) -> str:
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append(f"{len(rows)} event(s)")
     return "\n".join(lines) + "\n"
+
+
+def rejects_lines(rejects: Iterable[Rejected]) -> str:
+    """``doc_id<TAB>origin<TAB>reason`` a line, each field :func:`printable` (ids and reasons come
+    from the input: an escape sequence in a JSONL id must not reach the terminal)."""
+    return "".join(f"{printable(r.doc_id)}\t{printable(r.origin)}\t{printable(r.reason)}\n" for r in rejects)

@@ -260,3 +260,12 @@ def test_the_token_is_never_logged_or_echoed(seeded: Path) -> None:
 def test_every_spelling_of_a_private_address_is_refused(url: str) -> None:
     with pytest.raises(FetchError, match="refusing|cannot resolve|invalid URL"):
         fetch(url, Settings())
+
+
+def test_rejects_lines_are_printable() -> None:
+    from tocsin.records import Rejected
+    from tocsin.report import rejects_lines
+
+    out = rejects_lines([Rejected("id\x1b]0;x\x07", "f.jsonl:1\ttab", "line 1: bad\nnext"), Rejected("ok", "o", "r")])
+    assert out.count("\n") == 2 and out.splitlines()[1] == "ok\to\tr"
+    assert not any(ch in out for ch in "\x1b\x07") and out.splitlines()[0].count("\t") == 2
