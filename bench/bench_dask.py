@@ -1,13 +1,14 @@
 """Dask scaling: the pipeline on a loopback LocalCluster of 1 and of 2 workers (read from ../shared at run time).
 
-    python bench/bench_dask.py [--docs 600] [--workers 1 2] [--no-write]
+    python bench/bench_dask.py [--docs 1000] [--workers 1 2] [--repeat 3] [--no-write]
 
 The input is the realistic mix (GLOCON wire documents, repeated with distinct ids up to --docs), written
 as ingest JSONL. For each cluster size, each worker's components are built and warmed on the bundled samples
 before the clock starts (a one-off per worker, reported apart); then ``tocsin.pipeline.run`` streams the
 documents through ``tocsin.scale.dask`` into a fresh SQLite store, the calling process the one writer.
-Wall time, documents/s, the speed-up over one worker, peak RSS of the client and of each worker, and
-the machine's load average before the run (the cores are shared) are printed and written to the Dask
+Wall time, documents/s, the speed-up over one worker, CPU time per document of the workers and of the
+client, peak RSS of the client and of each worker, and the machine's load average before the run (the
+cores are shared, so CPU per document is the load-independent figure) are printed and written to the Dask
 section of docs/benchmarks.md.
 """
 
@@ -17,6 +18,7 @@ import argparse
 import os
 import platform
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -47,6 +49,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
     from distributed import Client, LocalCluster
 
@@ -60,15 +67,21 @@ def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
         LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
-        settings = Settings.load(db=str(tmp / f"dask{workers}.db"), dask=cluster.scheduler_address, workers=workers)
+        db = tempfile.mkstemp(suffix=".db", dir=tmp)[1]  # a fresh store each time: nothing already known
+        os.unlink(db)
+        settings = Settings.load(db=db, dask=cluster.scheduler_address, workers=workers)
         name = plugin_name(settings)
         client.register_plugin(ComponentsPlugin(settings), name=name)
         warm = max(client.run(_warm, name=name).values())
         store = open_store(settings.db)
         load = os.getloadavg()[0]
+        worker_cpu = sum(client.run(_cpu_s).values())
+        client_cpu = _cpu_s()
         t = time.perf_counter()
         summary = run(iter_documents([str(src)], settings), store, settings, sources=[str(src)])
         elapsed = time.perf_counter() - t
+        client_cpu = _cpu_s() - client_cpu
+        worker_cpu = sum(client.run(_cpu_s).values()) - worker_cpu
         store.close()
         worker_peaks = client.run(_peak_mb)
     return {
@@ -79,6 +92,8 @@ def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
         "per_s": summary.documents / elapsed,
         "warm_s": warm,
         "load": load,
+        "worker_cpu_ms": 1e3 * worker_cpu / summary.documents,
+        "client_cpu_ms": 1e3 * client_cpu / summary.documents,
         "client_peak_mb": _peak_mb(),
         "worker_peak_mb": max(worker_peaks.values()),
     }
@@ -86,39 +101,50 @@ def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=600, help="documents (GLOCON, repeated with distinct ids)")
+    ap.add_argument("--docs", type=int, default=1000, help="documents (GLOCON, repeated with distinct ids)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--repeat", type=int, default=1, help="rounds over the cluster sizes (the cores are shared: "
+                    "the speed-up is the ratio of medians)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = ap.parse_args(argv)
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         src = corpus("glocon", args.docs, Path(tmp))
-        for workers in args.workers:
-            r = measure(src, workers, Path(tmp))
-            rows.append(r)
-            print(f"dask workers={workers}: {r['per_s']:6.1f} docs/s ({r['docs']} docs, {r['events']} events, "
-                  f"{r['seconds']:.1f} s; load before {r['load']:.1f})", flush=True)
-    base = rows[0]["per_s"]
+        for _ in range(args.repeat):
+            for workers in args.workers:  # alternating sizes, so a burst of other load hits both alike
+                r = measure(src, workers, Path(tmp))
+                rows.append(r)
+                print(f"dask workers={workers}: {r['per_s']:6.1f} docs/s ({r['docs']} docs, {r['events']} events, "
+                      f"{r['seconds']:.1f} s; load before {r['load']:.1f}; CPU ms/doc workers "
+                      f"{r['worker_cpu_ms']:.1f}, client {r['client_cpu_ms']:.1f})", flush=True)
+    medians = {w: statistics.median(r["per_s"] for r in rows if r["workers"] == w) for w in args.workers}
+    base = medians[args.workers[0]]
     lines = [
         SECTION,
         "",
-        f"`python bench/bench_dask.py --docs {args.docs}`; {platform.python_implementation()} "
+        f"`python bench/bench_dask.py --docs {args.docs} --repeat {args.repeat}`; {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores (shared with other work: the load average before "
         f"each run is shown), {time.strftime('%Y-%m-%d')}. Realistic mix (GLOCON wire text), LocalCluster on "
         "127.0.0.1, one thread per worker, the calling process the one SQLite writer. Components are built "
         "and warmed on the bundled samples on every worker before the clock starts (the warm-up column).",
         "",
-        "| workers | documents | events | seconds | documents/s | speed-up | warm-up s | load before | "
-        "client peak RSS MB | worker peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workers | documents | events | seconds | documents/s | vs 1-worker median | load before | "
+        "worker CPU ms/doc | client CPU ms/doc | warm-up s | client peak RSS MB | worker peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
         f"| {r['workers']} | {r['docs']:,} | {r['events']} | {r['seconds']:.1f} | {r['per_s']:.1f} | "
-        f"{r['per_s'] / base:.2f}x | {r['warm_s']:.1f} | {r['load']:.1f} | {r['client_peak_mb']:.0f} | "
-        f"{r['worker_peak_mb']:.0f} |"
-        for r in rows
+        f"{r['per_s'] / base:.2f}x | {r['load']:.1f} | {r['worker_cpu_ms']:.1f} | {r['client_cpu_ms']:.1f} | "
+        f"{r['warm_s']:.1f} | {r['client_peak_mb']:.0f} | {r['worker_peak_mb']:.0f} |"
+        for r in sorted(rows, key=lambda r: r["workers"])
     ]
+    cpu = {w: statistics.median(r["worker_cpu_ms"] for r in rows if r["workers"] == w) for w in args.workers}
+    lines += ["", "Median documents/s: " + "; ".join(
+        f"{w} worker(s) {m:.1f} ({m / base:.2f}x)" for w, m in medians.items()) + f" over {args.repeat} round(s). "
+        "Worker CPU per document (median): " + "; ".join(f"{w} worker(s) {c:.1f} ms" for w, c in cpu.items())
+        + f" ({cpu[args.workers[-1]] / cpu[args.workers[0]]:.2f}x; 1.00 = the extra workers add no work per "
+        "document). Wall-clock figures depend on what else ran on the shared cores (load column)."]
     body = "\n".join(lines) + "\n"
     print(body)
     if not args.no_write:

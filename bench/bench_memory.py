@@ -49,6 +49,10 @@ print(json.dumps({"docs": summary.documents, "seconds": elapsed,
 """
 
 
+def _mb(value: float) -> str:
+    return f"{value:.0f}"
+
+
 def measure(src: Path, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
@@ -73,17 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         small = corpus("glocon", args.docs, Path(tmp) / "small")
         large = corpus("glocon", args.docs * args.factor, Path(tmp) / "large")
         for workers in args.workers:
-            peaks = []
             for label, src in (("1x", small), (f"{args.factor}x", large)):
                 r = measure(src, workers)
-                peak = max(r["peak_mb"], r["worker_peak_mb"])
-                peaks.append(peak)
-                rows.append((workers, label, r, peak))
+                rows.append((workers, label, r))
                 print(f"workers={workers} {label:>4}: {r['docs']:6,} docs in {r['seconds']:6.1f} s, "
                       f"main peak {r['peak_mb']:.0f} MB, worker peak {r['worker_peak_mb']:.0f} MB", flush=True)
-            growth = peaks[1] / peaks[0]
-            verdict = "same peak" if growth <= SAME_PEAK_TOLERANCE else "GROWS with the input"
-            print(f"workers={workers}: {args.factor}x input → peak x{growth:.2f} ({verdict})", flush=True)
+            main_growth = rows[-1][2]["peak_mb"] / rows[-2][2]["peak_mb"]
+            verdict = "same peak" if main_growth <= SAME_PEAK_TOLERANCE else "GROWS with the input"
+            print(f"workers={workers}: {args.factor}x input → main process peak x{main_growth:.2f} ({verdict})",
+                  flush=True)
 
     lines = [
         SECTION,
@@ -99,14 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     ]
     lines += [
         f"| {w} | {label} | {r['docs']:,} | {r['seconds']:.1f} | {r['docs'] / r['seconds']:.1f} | "
-        f"{r['peak_mb']:.0f} | {r['worker_peak_mb'] if w > 1 else 0:.0f} |"
-        for w, label, r, _ in rows
+        f"{r['peak_mb']:.0f} | {_mb(r['worker_peak_mb']) if w > 1 else '-'} |"
+        for w, label, r in rows
     ]
-    by_workers: dict[int, list[float]] = {}
-    for w, _, _, peak in rows:
-        by_workers.setdefault(w, []).append(peak)
-    lines += ["", f"Peak RSS (largest process) from 1x to {args.factor}x input: " + "; ".join(
-        f"{w} worker(s) x{p[1] / p[0]:.2f}" for w, p in by_workers.items()) + "."]
+    growth = []
+    for w in args.workers:
+        small_r, large_r = (r for ww, _, r in rows if ww == w)
+        part = f"{w} worker(s): main process x{large_r['peak_mb'] / small_r['peak_mb']:.2f}"
+        if w > 1:
+            part += f", workers x{large_r['worker_peak_mb'] / small_r['worker_peak_mb']:.2f}"
+        growth.append(part)
+    lines += ["", f"Peak RSS from 1x to {args.factor}x input: " + "; ".join(growth) + "."]
     body = "\n".join(lines) + "\n"
     print(body)
     if not args.no_write:
