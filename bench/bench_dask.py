@@ -55,18 +55,15 @@ def _cpu_s() -> float:
 
 
 def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     from tocsin.ingest import iter_documents
     from tocsin.pipeline import run
-    from tocsin.scale.dask import ComponentsPlugin, plugin_name
+    from tocsin.scale.dask import ComponentsPlugin, local_cluster, plugin_name
     from tocsin.settings import Settings
     from tocsin.store.base import open_store
 
-    with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         db = tempfile.mkstemp(suffix=".db", dir=tmp)[1]  # a fresh store each time: nothing already known
         os.unlink(db)
         settings = Settings.load(db=db, dask=cluster.scheduler_address, workers=workers)

@@ -14,14 +14,14 @@ from distributed import Client, LocalCluster
 from tocsin.cli import main
 from tocsin.ingest import iter_documents, samples_dir
 from tocsin.pipeline import make_components, run
-from tocsin.scale.dask import ComponentsPlugin, plugin_name, process_on_dask
+from tocsin.scale.dask import ComponentsPlugin, local_cluster, plugin_name, process_on_dask
 from tocsin.settings import Settings
 from tocsin.store.base import open_store
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as c:
+    with local_cluster(2) as c:
         yield c
 
 

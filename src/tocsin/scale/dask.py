@@ -88,20 +88,25 @@ def _has_plugin(dask_scheduler: Any, name: str) -> bool:
     return name in dask_scheduler.worker_plugins
 
 
+def local_cluster(workers: int) -> LocalCluster:
+    """``workers`` processes of one thread each; the scheduler, its HTTP endpoint and the workers listen on
+    127.0.0.1 only (the HTTP endpoint on a free port, with no dashboard)."""
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        # dashboard_address=None alone still opens the scheduler's HTTP endpoint on port 8787
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0", "dashboard": False},
+    )
+
+
 @contextmanager
 def open_client(address: str, workers: int) -> Iterator[Client]:
     """A client of the scheduler at ``address``, or of a new loopback-only LocalCluster for ``"local"``."""
     if address == LOCAL:
-        with (
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with local_cluster(workers) as cluster, Client(cluster) as client:
             yield client
         return
     try:
