@@ -197,13 +197,13 @@ class LeanClient:
         """The status of ``GET path``; the body is read and dropped."""
         async with self.slots:
             for attempt in range(2):
-                reused = bool(self.idle)
+                reused = bool(self.idle) and attempt == 0
                 reader, writer = self.idle.pop() if reused else await asyncio.open_connection(self.host, self.port)
                 try:
                     status = await self._exchange(reader, writer, path)
-                except asyncio.IncompleteReadError as exc:
+                except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as exc:
                     writer.close()
-                    if reused and not exc.partial and attempt == 0:
+                    if reused and not getattr(exc, "partial", b""):
                         continue  # the server closed an idle keep-alive connection: retry on a new one
                     raise
                 except BaseException:
