@@ -238,10 +238,11 @@ def export(db: str, fmt: str, output: Path | None, country: str | None, since: A
 @db_option
 def rejects(db: str) -> None:
     """List documents that could not be read, with the reason."""
+    from tocsin.report import rejects_lines
+
     store = _open(db)
     try:
-        for r in store.rejects():
-            click.echo(f"{r.doc_id}\t{r.origin}\t{r.reason}")
+        click.echo(rejects_lines(store.rejects()), nl=False)
     finally:
         store.close()
 
@@ -323,7 +324,9 @@ def reprocess(db: str, quiet: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--token", envvar="TOCSIN_API_TOKEN", help="enables POST /api/documents [env: TOCSIN_API_TOKEN]")
-def serve(db: str, host: str, port: int, token: str | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="read-only server processes (writes need one process)")
+def serve(db: str, host: str, port: int, token: str | None, workers: int) -> None:
     """Serve the REST API (/api, OpenAPI docs at /docs) and the dashboard (/) over the event database.
 
     Read-only unless a write token is configured. Needs the web extra: pip install 'tocsin[web]'.
@@ -333,7 +336,7 @@ def serve(db: str, host: str, port: int, token: str | None) -> None:
     except ImportError as exc:
         raise click.ClickException(f"the web server needs the web extra: pip install 'tocsin[web]' ({exc})") from exc
     try:
-        run_server(db=db, host=host, port=port, token=token)
+        run_server(db=db, host=host, port=port, token=token, workers=workers)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
 
