@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from tocsin.records import EXCESSIVE_FORCE, MOB_VIOLENCE, PEACEFUL, PROTESTS, Event
+from tocsin.records import EXCESSIVE_FORCE, MOB_VIOLENCE, PEACEFUL, PROTESTS, Event, place_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,21 +28,18 @@ class ExportCount:
     skipped: int = 0  # events the format cannot hold (GeoJSON: no coordinates)
 
 
+# The place columns of a JSON record, in the gold file's order.
+_RECORD_PLACE_COLUMNS = ("country", "admin1", "location", "latitude", "longitude", "geo_precision", "geonameid")
+
+
 def event_record(event: Event) -> dict[str, Any]:
     """One event as a JSON-ready dict with the gold field names (plus tocsin's own)."""
-    place = event.place
     return {
         "event_id": event.event_id,
         "event_date": event.event_date.isoformat() if event.event_date else None,
         "time_precision": event.time_precision,
         "date_reason": event.date_reason,
-        "country": place.country if place else None,
-        "admin1": place.admin1 if place else None,
-        "location": place.name if place else None,
-        "latitude": place.latitude if place else None,
-        "longitude": place.longitude if place else None,
-        "geo_precision": place.geo_precision if place else None,
-        "geonameid": place.geonameid if place else None,
+        **place_fields(event.place, _RECORD_PLACE_COLUMNS),
         "event_type": event.event_type,
         "sub_event_type": event.sub_event_type,
         "alt_sub_event_types": list(event.alt_sub_event_types),

@@ -8,8 +8,10 @@ what lets the same stages run in one process, a process pool or on Dask.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 # Event vocabulary (ACLED, see ../shared/eval/EVENTS-GOLD.md)
 PROTESTS = "Protests"
@@ -94,6 +96,20 @@ class Place:
     feature_code: str = ""
     population: int = 0
     geo_precision: int = 1
+
+
+# Flat column name -> Place attribute, for every table and export that spreads a place into columns
+# (``location`` is ACLED's name for the place name).
+PLACE_COLUMNS = {
+    "location": "name", "admin1": "admin1", "country": "country", "latitude": "latitude",
+    "longitude": "longitude", "geonameid": "geonameid", "geo_precision": "geo_precision",
+    "feature_class": "feature_class", "feature_code": "feature_code", "population": "population",
+}  # fmt: skip
+
+
+def place_fields(place: Place | None, columns: Iterable[str] = PLACE_COLUMNS) -> dict[str, Any]:
+    """``place`` spread into the named flat columns (all None when there is no place)."""
+    return {c: getattr(place, PLACE_COLUMNS[c]) if place is not None else None for c in columns}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from tocsin.records import SUB_EVENT_TYPES, Event, Evidence, Place, Source
+from tocsin.records import SUB_EVENT_TYPES, Event, Evidence, Place, Source, place_fields
 
 # Columns of ``events`` set from an Event (bookkeeping columns run_id/created_at/updated_at aside).
 EVENT_COLUMNS = (
@@ -29,7 +29,6 @@ SOURCE_COLUMNS = ("url", "title", "published", "outlet")
 
 
 def event_row(event: Event) -> dict[str, Any]:
-    place = event.place
     return {
         "event_id": event.event_id,
         "event_type": event.event_type,
@@ -38,16 +37,7 @@ def event_row(event: Event) -> dict[str, Any]:
         "event_date": event.event_date.isoformat() if event.event_date else None,
         "time_precision": event.time_precision,
         "date_reason": event.date_reason,
-        "location": place.name if place else None,
-        "admin1": place.admin1 if place else None,
-        "country": place.country if place else None,
-        "latitude": place.latitude if place else None,
-        "longitude": place.longitude if place else None,
-        "geonameid": place.geonameid if place else None,
-        "geo_precision": place.geo_precision if place else None,
-        "feature_class": place.feature_class if place else None,
-        "feature_code": place.feature_code if place else None,
-        "population": place.population if place else None,
+        **place_fields(event.place),
         "crowd_size_low": event.crowd_size_low,
         "crowd_size_high": event.crowd_size_high,
         "fatalities": event.fatalities,
