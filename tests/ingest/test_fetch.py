@@ -73,6 +73,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()  # no Content-Length: the cap must hold while streaming
             for _ in range(50):
                 self.wfile.write(b"y" * 1_000)
+        elif path == "/private.html":  # basic auth: reporter / s3cret
+            if self.headers.get("Authorization") == "Basic cmVwb3J0ZXI6czNjcmV0":
+                self._send(200, ARTICLE.encode(), "text/html; charset=utf-8")
+            else:
+                self._send(401, b"who are you?", "text/plain")
         elif path == "/scan.pdf":
             self._send(200, b"%PDF-1.4 binary", "application/pdf")
         else:
@@ -183,3 +188,46 @@ def test_redirect_to_a_private_address_is_refused(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(FetchError, match="intranet.example resolves to 10.0.0.7, a private address"):
         fetch("http://public.example/story", Settings(), client)
     assert requested == ["public.example"]  # the internal host was never contacted
+
+
+def test_dns_rebinding_is_refused_at_connect_time(monkeypatch: pytest.MonkeyPatch, server: str) -> None:
+    """A name that resolves to a public address for the check and to loopback for the connection
+    (DNS rebinding) is refused when connecting: the local server never sees the request."""
+    port = int(server.rsplit(":", 1)[1])
+    answers = iter(["93.184.215.14", "127.0.0.1", "127.0.0.1"])
+
+    def rebinding_getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> list:
+        assert host == "rebind.example"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    _Handler.agents.clear()
+    with pytest.raises(FetchError, match="rebind.example resolves to 127.0.0.1, a loopback address"):
+        fetch(f"http://rebind.example:{port}/article.html", Settings(fetch_timeout=5.0))
+    assert _Handler.agents == []
+
+
+def test_connections_go_to_the_checked_address(monkeypatch: pytest.MonkeyPatch, server: str) -> None:
+    """With private addresses allowed, a name is resolved once per connection and its address used."""
+    port = int(server.rsplit(":", 1)[1])
+    looked_up: list[str] = []
+
+    def local_getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> list:
+        looked_up.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_getaddrinfo)
+    page = fetch(f"http://newsroom.example:{port}/article.html", LOCAL)
+    assert b"Gdynia" in page.body
+    # checked before the request, checked again when connecting, then connected to by address
+    assert looked_up == ["newsroom.example", "newsroom.example", "127.0.0.1"]
+
+
+def test_credentials_in_urls_are_sent_but_never_stored_or_shown(server: str) -> None:
+    secret = server.replace("http://", "http://reporter:s3cret@")
+    doc, rej = list(iter_documents([f"{secret}/private.html", f"{secret}/missing.html"], LOCAL))
+    assert isinstance(doc, RawDocument) and "Gdynia" in (doc.html or "")  # the server got them
+    assert isinstance(rej, Rejected) and "404" in rej.reason
+    for value in (doc.doc_id, doc.origin, doc.url, rej.doc_id, rej.origin, rej.reason):
+        assert value and "s3cret" not in value and "reporter" not in value
+    assert doc.doc_id == f"{server}/private.html"

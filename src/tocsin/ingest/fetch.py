@@ -2,15 +2,17 @@
 
 * every host is resolved and each of its addresses checked before connecting, on every redirect
   hop: private, loopback, link-local, reserved, multicast and other non-global addresses are
-  refused unless ``settings.fetch_allow_private`` is set (SSRF protection);
+  refused unless ``settings.fetch_allow_private`` is set (SSRF protection); the connection itself
+  goes to an address checked at connect time (:class:`_CheckedBackend`), so a DNS server that
+  answers differently the second time (DNS rebinding) gains nothing;
 * at most :data:`MAX_REDIRECTS` redirects, followed by hand so each hop is checked;
 * the body is streamed and cut off at ``settings.fetch_max_bytes``; ``settings.fetch_timeout``
   bounds each network operation and the whole fetch, redirects included: a watchdog cuts the
   connection when time is up, so a server trickling a header line every few seconds cannot hold a
   fetch for days (httpx's own timeouts bound each read, not the whole exchange).
 
-Known gap: the address is checked, then httpx resolves the name again to connect; a DNS server
-that answers differently the second time (DNS rebinding) is not caught.
+The client does not use proxies from the environment (``HTTPS_PROXY``…): a proxy resolves the name
+itself, out of reach of the address check.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import httpcore
 import httpx
 
 from tocsin import __version__
@@ -68,16 +72,51 @@ class Fetched:
 
 
 def make_client(settings: Settings) -> httpx.Client:
-    """The HTTP client fetches use: timeouts, User-Agent, no automatic redirects.
+    """The HTTP client fetches use: timeouts, User-Agent, no automatic redirects, connections only
+    to addresses :func:`public_addresses` allows.
 
     No keep-alive: each fetch opens its own connection, which is what lets the fetch's watchdog
     (:class:`_Deadline`) find the socket to cut."""
+    transport = httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
+    # httpx does not take a network backend; its pool (httpcore) does. Same pool, checked connects.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_keepalive_connections=0,
+        network_backend=_CheckedBackend(settings),
+    )
     return httpx.Client(
         timeout=httpx.Timeout(settings.fetch_timeout),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
-        limits=httpx.Limits(max_keepalive_connections=0),
+        transport=transport,
     )
+
+
+class _CheckedBackend(httpcore.NetworkBackend):
+    """Connects to a resolved address that passed :func:`public_addresses`, never to a name: what
+    was checked is what is connected to (TLS still verifies the certificate against the name)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:  # fmt: skip
+        last: Exception | None = None
+        for address in public_addresses(host, port, self._settings, url=f"{host}:{port}"):
+            try:
+                return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as err:  # try the name's next address, as a resolver would
+                last = err
+        raise last or httpcore.ConnectError(f"no address for {host}")
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
+        raise FetchError("refusing a Unix socket connection")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
 
 
 class _Deadline:
@@ -120,25 +159,42 @@ def _shutdown(sock: socket.socket) -> None:
 
 def check_address(url: httpx.URL, settings: Settings) -> None:
     """Refuse schemes other than http(s), and hosts that resolve to non-public addresses."""
+    shown = public_url(url)
     if url.scheme not in ("http", "https"):
-        raise FetchError(f"refusing {url}: only http and https URLs can be fetched")
-    host = url.host
-    if not host:
-        raise FetchError(f"refusing {url}: no host name")
-    port = url.port or (443 if url.scheme == "https" else 80)
+        raise FetchError(f"refusing {shown}: only http and https URLs can be fetched")
+    if not url.host:
+        raise FetchError(f"refusing {shown}: no host name")
+    public_addresses(url.host, url.port or (443 if url.scheme == "https" else 80), settings, url=shown)
+
+
+def public_url(url: str | httpx.URL) -> str:
+    """``url`` without its credentials (``https://user:secret@host/`` → ``https://host/``): what
+    may be stored, shown and logged. The request itself still sends them."""
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except httpx.InvalidURL:
+        return str(url)
+    return str(parsed.copy_with(userinfo=b"")) if parsed.userinfo else str(parsed)
+
+
+def public_addresses(host: str, port: int, settings: Settings, *, url: str) -> list[str]:
+    """The addresses ``host`` resolves to, refused as a whole if any is non-public (unless
+    ``settings.fetch_allow_private``); ``url`` names the request in the error."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
         raise FetchError(f"cannot resolve host {host!r}: {err.strerror}") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if settings.fetch_allow_private:
-        return
-    for info in infos:
-        address = _effective(ipaddress.ip_address(info[4][0].split("%", 1)[0]))
+        return addresses
+    for raw in addresses:
+        address = _effective(ipaddress.ip_address(raw.split("%", 1)[0]))
         if _non_public(address):
             raise FetchError(
                 f"refusing {url}: {host} resolves to {address}, a {_kind(address)} address "
                 "(set fetch_allow_private=True to fetch from private networks)"
             )
+    return addresses
 
 
 # Special-purpose ranges that Python 3.11's ``is_global`` still calls global (later Pythons fix
@@ -191,15 +247,15 @@ def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> F
     try:
         return _fetch(httpx.URL(url), settings, client, deadline)
     except httpx.InvalidURL as err:
-        raise FetchError(f"invalid URL {url!r}: {err}") from None
+        raise FetchError(f"invalid URL {public_url(url)!r}: {err}") from None
     except httpx.TimeoutException:
         raise FetchError(
-            f"timed out after {settings.fetch_timeout:g} s fetching {url} (settings.fetch_timeout)"
+            f"timed out after {settings.fetch_timeout:g} s fetching {public_url(url)} (settings.fetch_timeout)"
         ) from None
     except httpx.HTTPError as err:
         if deadline.expired:
             raise FetchError(_too_slow(url, settings)) from None
-        raise FetchError(f"could not fetch {url}: {type(err).__name__}: {err}") from None
+        raise FetchError(f"could not fetch {public_url(url)}: {type(err).__name__}: {err}") from None
     finally:
         deadline.cancel()
         if own:
@@ -215,7 +271,7 @@ def _fetch(url: httpx.URL, settings: Settings, client: httpx.Client, watchdog: _
                 url = response.url.join(response.headers["location"])
                 continue
             if response.status_code >= 400:
-                raise FetchError(f"HTTP {response.status_code} {response.reason_phrase} from {url}")
+                raise FetchError(f"HTTP {response.status_code} {response.reason_phrase} from {public_url(url)}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > settings.fetch_max_bytes:
                 raise FetchError(_too_big(url, settings))
@@ -232,16 +288,16 @@ def _fetch(url: httpx.URL, settings: Settings, client: httpx.Client, watchdog: _
                 raise FetchError(_too_slow(url, settings))
             content_type = response.headers.get("content-type", "")
             media_type = content_type.split(";", 1)[0].strip().lower()
-            return Fetched(str(response.url), media_type, response.charset_encoding, b"".join(chunks))
-    raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}")
+            return Fetched(public_url(response.url), media_type, response.charset_encoding, b"".join(chunks))
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects from {public_url(url)}")
 
 
 def _too_slow(url: httpx.URL | str, settings: Settings) -> str:
-    return f"fetching {url} took longer than {settings.fetch_timeout:g} s (settings.fetch_timeout)"
+    return f"fetching {public_url(url)} took longer than {settings.fetch_timeout:g} s (settings.fetch_timeout)"
 
 
 def _too_big(url: httpx.URL, settings: Settings) -> str:
-    return f"response from {url} is larger than {settings.fetch_max_bytes:,} bytes (settings.fetch_max_bytes)"
+    return f"response from {public_url(url)} is larger than {settings.fetch_max_bytes:,} bytes (settings.fetch_max_bytes)"
 
 
 def iter_url(
@@ -250,16 +306,17 @@ def iter_url(
     """An article page → one document; an RSS/Atom feed → one document per entry link."""
     own = client is None
     client = client or make_client(settings)
+    shown = public_url(url)  # ids and origins never carry credentials
     try:
         try:
             page = fetch(url, settings, client)
         except FetchError as err:
-            yield Rejected(url, url, str(err))
+            yield Rejected(shown, shown, str(err))
             return
         if page.is_feed():
-            yield from _feed_entries(url, page, settings, client)
+            yield from _feed_entries(shown, page, settings, client)
         else:
-            yield _document(url, page, origin=url)
+            yield _document(shown, page, origin=shown)
     finally:
         if own:
             client.close()
@@ -282,22 +339,23 @@ def _feed_entries(
         link = entry.get("link")
         # The entry's link is its id, as for a page fetched directly: the same article reached
         # through a feed and by its URL is one document.
-        entry_id = link or entry.get("id") or f"{url}#{entry.get('title', '')}"
+        entry_id = public_url(link) if link else entry.get("id") or f"{url}#{entry.get('title', '')}"
         if not link:
             yield Rejected(entry_id, url, "feed entry has no link")
             continue
+        origin = f"{url} -> {public_url(link)}"
         try:
             article = fetch(link, settings, client)
         except FetchError as err:
-            yield Rejected(entry_id, f"{url} -> {link}", str(err))
+            yield Rejected(entry_id, origin, str(err))
             continue
-        doc = _document(entry_id, article, origin=f"{url} -> {link}")
+        doc = _document(entry_id, article, origin=origin)
         if isinstance(doc, RawDocument):
             doc = RawDocument(
                 doc_id=doc.doc_id,
                 text=doc.text,
                 html=doc.html,
-                url=link,
+                url=public_url(link),
                 published=entry.get("published") or entry.get("updated") or None,
                 title=entry.get("title") or None,
                 outlet=outlet,

@@ -31,7 +31,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from tocsin.ingest.fetch import USER_AGENT, Fetched, FetchError, _document, fetch, make_client
+from tocsin.ingest.fetch import USER_AGENT, Fetched, FetchError, _document, fetch, make_client, public_url
 from tocsin.records import RawDocument, Rejected
 from tocsin.settings import Settings
 
@@ -224,7 +224,7 @@ class _Poller:
         try:
             page = self._get(feed, conditional)
         except FetchError as err:
-            self.errors.append(f"{feed}: {err}")
+            self.errors.append(f"{public_url(feed)}: {err}")
             return []
         if self.responses.status == 304:
             self.counts["unchanged"] += 1
@@ -234,7 +234,7 @@ class _Poller:
         parsed = feedparser.parse(io.BytesIO(page.body), response_headers={"content-location": page.url})
         if not parsed.entries:
             problem = parsed.get("bozo_exception")
-            self.errors.append(f"{feed}: " + (f"invalid feed: {problem}" if problem else "feed has no entries"))
+            self.errors.append(f"{public_url(feed)}: " + (f"invalid feed: {problem}" if problem else "feed has no entries"))
             return []
         outlet = parsed.feed.get("title") or None
         found = []
@@ -243,11 +243,11 @@ class _Poller:
             if link:  # an entry without a link has nothing to fetch; the entry's link is its id (as in ingest)
                 meta = {"published": entry.get("published") or entry.get("updated") or None,
                         "title": entry.get("title") or None, "outlet": outlet}
-                found.append((link, link, meta))
+                found.append((public_url(link), link, meta))
         return found
 
     def _fetch_entry(self, feed: str, entry_id: str, link: str, meta: dict[str, str | None]) -> RawDocument | Rejected | None:
-        origin = f"{feed} -> {link}"
+        origin = f"{public_url(feed)} -> {public_url(link)}"
         try:
             rules = self.robots.parser(httpx.URL(link))
         except httpx.InvalidURL as err:
@@ -262,4 +262,4 @@ class _Poller:
         doc = _document(entry_id, page, origin=origin)
         if isinstance(doc, Rejected):
             return doc
-        return replace(doc, url=link, published=meta["published"], title=meta["title"], outlet=meta["outlet"])
+        return replace(doc, url=public_url(link), published=meta["published"], title=meta["title"], outlet=meta["outlet"])
