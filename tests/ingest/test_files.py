@@ -55,6 +55,16 @@ def test_single_file_id_is_its_stem(tmp_path: Path) -> None:
     assert doc.doc_id == "march-report"
 
 
+def test_files_sharing_a_stem_keep_their_extensions_so_neither_is_lost(tmp_path: Path) -> None:
+    (tmp_path / "day1").mkdir()
+    (tmp_path / "day1" / "strike.txt").write_text("Bus drivers struck in Leeds.", encoding="utf-8")
+    (tmp_path / "day1" / "strike.html").write_text("<p>Bus drivers struck in Leeds.</p>", encoding="utf-8")
+    (tmp_path / "day1" / "march.txt").write_text("Students marched in York.", encoding="utf-8")
+    (tmp_path / "strike.txt").write_text("Another folder, another strike.", encoding="utf-8")
+    ids = [d.doc_id for d in docs(read(tmp_path))]
+    assert ids == ["strike", "day1/march", "day1/strike.html", "day1/strike.txt"]
+
+
 def test_explicit_unknown_extension_is_rejected_with_reason(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(b"%PDF-1.4")

@@ -104,3 +104,15 @@ def test_reading_is_streaming_with_constant_memory(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count == 400
     assert peak < 2_000_000, f"peak {peak:,} bytes: the reader holds more than a record or two"
+
+
+def test_archives_inside_a_folder_are_read_with_the_other_files(tmp_path: Path) -> None:
+    (tmp_path / "crawls").mkdir()
+    write_warc(tmp_path / "crawls" / "monday.warc.gz")
+    write_warc(tmp_path / "crawls" / "tuesday.warc", gz=False)
+    (tmp_path / "note.txt").write_text("Teachers marched in Varna on Friday.", encoding="utf-8")
+    items = list(iter_documents([str(tmp_path)], Settings()))
+    ids = [i.doc_id for i in items if isinstance(i, RawDocument)]
+    assert ids.count("https://news.example/plovdiv") == 2 and ids[0] == "note"
+    origins = {i.origin.split("@")[0] for i in items if isinstance(i, RawDocument) and i.doc_id != "note"}
+    assert origins == {str(tmp_path / "crawls" / "monday.warc.gz"), str(tmp_path / "crawls" / "tuesday.warc")}

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from tocsin.ingest.files import iter_folder, iter_path, iter_stdin, path_text, strip_extensions
+from tocsin.ingest.files import is_warc, iter_folder, iter_path, iter_stdin, path_text, strip_extensions
 from tocsin.records import RawDocument, Rejected
 from tocsin.settings import Settings
 
@@ -64,7 +64,7 @@ def iter_source(
     path = Path(source)
     if path.is_dir():
         yield from iter_folder(path, max_bytes)
-    elif (path.exists() or path.is_symlink()) and path.name.lower().endswith((".warc", ".warc.gz")):
+    elif (path.exists() or path.is_symlink()) and is_warc(path.name):
         from tocsin.ingest.warc import iter_warc  # imported lazily: warcio is only needed for web archives
 
         yield from iter_warc(path, max_bytes)

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -85,17 +86,29 @@ def path_text(name: str) -> str:
 
 
 def iter_folder(folder: Path, max_bytes: int) -> Iterator[Item]:
-    """Every supported file under ``folder`` (recursively, sorted, hidden entries skipped)."""
+    """Every supported file under ``folder`` (recursively, sorted, hidden entries skipped), web
+    archives included. A file's id is its path without the extension, unless another file of the
+    same folder has the same stem (``a.txt`` and ``a.html``): then both keep their extensions."""
     for root, dirs, files in os.walk(folder, onerror=None):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
+        names = sorted(n for n in files if not n.startswith("."))
+        archives = {n for n in names if is_warc(n)}
+        readable = {n for n in names if kind_of(Path(n)) is not None}  # other types are skipped
+        stems = Counter(strip_extensions(n) for n in readable)
+        for name in names:
             path = Path(root) / name
-            if kind_of(path) is None:
-                continue  # unknown types in a folder are skipped, not rejected
-            doc_id = strip_extensions(path.relative_to(folder).as_posix())
-            yield from iter_path(path, doc_id, max_bytes, explicit=False)
+            if name in archives:
+                from tocsin.ingest.warc import iter_warc  # imported lazily: warcio is only needed here
+
+                yield from iter_warc(path, max_bytes)
+            elif name in readable:
+                relative = path.relative_to(folder).as_posix()
+                doc_id = relative if stems[strip_extensions(name)] > 1 else strip_extensions(relative)
+                yield from iter_path(path, doc_id, max_bytes, explicit=False)
+
+
+def is_warc(name: str) -> bool:
+    return name.lower().endswith((".warc", ".warc.gz"))
 
 
 def iter_stdin(stream: BinaryIO, max_bytes: int) -> Iterator[Item]:
