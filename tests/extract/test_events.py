@@ -1,6 +1,7 @@
 """Event assembly over an article written for this test, with a stand-in gazetteer of two towns."""
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 
 from tocsin.detect.mentions import find_mentions, make_sentence_splitter
@@ -65,3 +66,51 @@ def test_no_publication_date_leaves_date_empty_with_reason() -> None:
 
 def test_planned_protest_is_not_an_event() -> None:
     assert events_of(article(["Unions will march in Lyon on Friday."])) == ()
+
+
+REGIONS = {
+    "Savoie": Place("Savoie", "FRA", 45.5, 6.4, 2975517, "Auvergne-Rhône-Alpes", "A", "ADM2", 430000, 3),
+}
+
+
+def places_with_regions(text: str) -> tuple[Toponym, ...]:
+    found = list(toponyms(text))
+    found += [Toponym(m.start(), m.end(), m.group(0), REGIONS[m.group(0)]) for m in re.finditer("|".join(REGIONS), text)]
+    return tuple(sorted(found, key=lambda t: t.start))
+
+
+def events_with_dateline(paragraphs: list[str], dateline: str | None = "Lyon"):
+    a = replace(article(paragraphs), dateline_place=dateline)
+    sentences = make_sentence_splitter()(a)
+    return extract_events(a, sentences, find_mentions(sentences), places_with_regions(a.text))
+
+
+def test_a_place_inside_an_organisation_name_is_not_where_the_event_was() -> None:
+    (e,) = events_with_dateline(["Lyon: Hundreds of members of the Grenoble Tenants Union marched on Monday."])
+    assert e.place.name == "Lyon"
+
+
+def test_a_place_in_an_official_title_is_not_where_the_event_was_but_an_office_is() -> None:
+    (e,) = events_with_dateline(["Lyon: Farmers blocked the highway on Monday, the Grenoble mayor said."])
+    assert e.place.name == "Lyon"
+    (e,) = events_with_dateline(["Lyon: Farmers protested outside the Grenoble mayor's office on Monday."])
+    assert e.place.name == "Grenoble"
+
+
+def test_lead_under_a_dateline_is_about_the_dateline_town_unless_it_names_another() -> None:
+    (e,) = events_with_dateline(["Lyon: Dockers marched through the city centre."])
+    assert (e.place.name, e.event_date) == ("Lyon", date(2024, 3, 6))
+    # the only other town is where the victims came from: the lead does not say where it happened
+    assert events_with_dateline(["Lyon: A mob attacked a bus carrying families from Grenoble."]) == ()
+
+
+def test_a_region_with_no_day_is_a_general_statement_not_a_new_event() -> None:
+    paragraphs = ["Farmers rallied in Grenoble on Monday.", "Nobody understands how the riots in Savoie began."]
+    (e,) = events_with_dateline(paragraphs, dateline=None)
+    assert e.place.name == "Grenoble" and len(e.evidence) == 2  # the general sentence joins as evidence
+    assert events_with_dateline(paragraphs[1:], dateline=None) == ()
+
+
+def test_a_country_level_mention_does_not_borrow_the_town_of_the_sentence_before() -> None:
+    paragraphs = ["The minister visited Lyon on Saturday.", "Farmers are marching across France today."]
+    assert events_with_dateline(paragraphs, dateline=None) == ()

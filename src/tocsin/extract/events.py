@@ -56,7 +56,8 @@ def extract_events(
     published = article.published.date() if article.published else None
     by_sentence = {m.sentence.start: m for m in mentions}
     places = coherent_places(toponyms)
-    ctx_place: Place | None = _dateline_place(article, places)
+    dateline = _dateline_place(article, places)
+    ctx_place: Place | None = dateline
     ctx_date: TimeExpression | None = None
     drafts: dict[tuple[object, date | None], _Draft] = {}
     last: _Draft | None = None
@@ -77,9 +78,20 @@ def extract_events(
             ctx_date = dates[0] if dates else ctx_date
             continue
         anchor = mention.trigger_start
-        own_place = _nearest(_event_places(sent, in_sentence), anchor, ctx_place)
+        candidates = _event_places(article, sent, in_sentence)
         own_date = _nearest_date(dates, anchor - sent.start)
-        if own_place is None and own_date is None:
+        if not _has_town(candidates) and _names_country(sent, toponyms):
+            # "marching across the Indian map", "protests across the country": placed at country level only,
+            # though its day is the context of the sentences that follow ("In Lyon, dockers marched.")
+            ctx_date = own_date or ctx_date
+            continue
+        if own_date is None and not _has_town(candidates):
+            candidates = []  # "the riots in Gujarat", with no day: a general statement, not a new event
+        own_place = _nearest(candidates, anchor, ctx_place)
+        # "LYON: Dockers marched through the city.": a report under a dateline naming no other place is
+        # about the dateline town, on the day of publication
+        at_dateline = dateline is not None and _opens_with_dateline(article, sent) and not in_sentence[1:]
+        if own_place is None and own_date is None and (last is not None or not at_dateline):
             # "There have been riots elsewhere in the city": more about the event in context, never a new one
             if last is not None:
                 last.add(sent)
@@ -87,7 +99,7 @@ def extract_events(
             continue
         place = own_place or ctx_place
         when = own_date or ctx_date
-        if place is None or (when is None and published is not None and own_place is None):
+        if place is None or (when is None and published is not None and own_place is None and not at_dateline):
             ctx_date = when or ctx_date
             continue
         day = when.value if when else published
@@ -155,6 +167,23 @@ def _follows_up(sent: Sentence, in_sentence: Sequence[Toponym], dates: Sequence[
     return has_counts or attributes.has_intervention(sent.text)
 
 
+def _opens_with_dateline(article: Article, sent: Sentence) -> bool:
+    """The sentence starts its paragraph with the dateline ("LYON:", "ahmedabad :")."""
+    paragraph_start = article.paragraphs[sent.paragraph][0]
+    head = article.text[paragraph_start: paragraph_start + DATELINE_MAX_CHARS].lower()
+    return sent.start == paragraph_start and article.dateline_place is not None and head.startswith(
+        article.dateline_place.lower())
+
+
+def _has_town(toponyms: Sequence[Toponym]) -> bool:
+    return any(t.place is not None and t.place.geo_precision < REGION for t in toponyms)
+
+
+def _names_country(sent: Sentence, toponyms: Sequence[Toponym]) -> bool:
+    return any(sent.start <= t.start < sent.end and t.place is not None and not is_subnational(t.place)
+               for t in toponyms)
+
+
 def _context_place(in_sentence: Sequence[Toponym], current: Place | None) -> Place | None:
     """A sentence without a mention moves the context to the first town it names (not to a region)."""
     towns = [t.place for t in in_sentence if t.place is not None and t.place.geo_precision < REGION]
@@ -165,21 +194,45 @@ _ORIGIN = re.compile(r"\bfrom\s+(?:[\w'’-]+,?\s+){0,6}$", re.IGNORECASE)
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|at|near|outside|inside|across|through)\s+(?:[\w'’-]+,?\s+){0,3}$", re.IGNORECASE)
 
 
-def _event_places(sent: Sentence, toponyms: Sequence[Toponym]) -> list[Toponym]:
+# A place name followed by one of these words names an organisation, a movement or an office, not where
+# anything happened: "the Narmada Bachao Andolan", "Tirupati Industries", "the North West premier".
+_ORGANISATION_AFTER = re.compile(
+    r"^(?:[\s-]+[\w'’]+){0,2}?[\s-]+(?:bachao|andolan|movement|party|front|union|association|alliance|league"
+    r"|federation|forum|society|sangh|samiti|manch|morcha|trust|foundation|industries|company|corporation"
+    r"|bank|university|college|club|times|herald|tribune|airlines|airways|premier|governor|mayor"
+    r"|chief\s+minister|minister)\b(?!['’]s\b|\s+(?:office|offices|residence|house|headquarters|campus|building"
+    r"|grounds|premises|gates?|branch)\b)",
+    re.IGNORECASE,
+)
+# How far into its paragraph a dateline ("AHMEDABAD:", "ahmedabad/vadodara :") may end.
+DATELINE_MAX_CHARS = 40
+_DATELINE_END = re.compile(r"^(?:\s*/\s*[\w ]{2,25})?\s*[:—–]", re.IGNORECASE)
+
+
+def _event_places(article: Article, sent: Sentence, toponyms: Sequence[Toponym]) -> list[Toponym]:
     """Places where the sentence's event may have happened: not those named in what a protest was about
     ("protesting against the torching ... near Godhra"), nor where people came from ("women from the
-    coastal villages of Vypin")."""
+    coastal villages of Vypin"), nor names of organisations and offices ("the Narmada Bachao Andolan"),
+    nor the dateline, which says where the report was filed (it is the context place already)."""
     issue = attributes.issue_span(sent.text)
     lo, hi = (sent.start + issue[0], sent.start + issue[1]) if issue else (-1, -1)
     out = []
     for t in toponyms:
         before = sent.text[: t.start - sent.start]
-        if lo <= t.start < hi:
+        after = sent.text[t.end - sent.start:]
+        if lo <= t.start < hi or _ORGANISATION_AFTER.match(after) or _is_dateline(article, sent, t, after):
             continue
         if _ORIGIN.search(before) and not _PLACE_PREPOSITION.search(before[_ORIGIN.search(before).start():]):
             continue
         out.append(t)
     return out
+
+
+def _is_dateline(article: Article, sent: Sentence, t: Toponym, after: str) -> bool:
+    if article.dateline_place is None or t.text.lower() != article.dateline_place.lower():
+        return False
+    paragraph_start = article.paragraphs[sent.paragraph][0]
+    return t.end - paragraph_start <= DATELINE_MAX_CHARS and bool(_DATELINE_END.match(after))
 
 
 def coherent_places(toponyms: Sequence[Toponym]) -> list[Toponym]:
