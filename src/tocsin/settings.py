@@ -41,6 +41,9 @@ class Settings:
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 10_000_000
     fetch_allow_private: bool = False
+    # seconds for fetching all of one feed's entries: once spent (entries that hang, each cut at
+    # fetch_timeout), the feed's remaining entries are rejected with a reason; a re-run fetches them
+    fetch_feed_budget: float = 300.0
     # documents longer than this (characters of clean text) are cut, with a note, not rejected
     max_text_chars: int = 200_000
 

@@ -4,6 +4,7 @@ size caps, and is stored as a rejection with its reason (``tocsin rejects`` list
 
 from __future__ import annotations
 
+import functools
 import gzip
 import socket
 import threading
@@ -34,6 +35,12 @@ GOOD = (b"<html><head><title>Nurses march in Kumasi</title></head><body><article
 def _head(status: str, headers: dict[str, str]) -> bytes:
     lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), "Connection: close", "", ""]
     return "\r\n".join(lines).encode()
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """Compressed once: compressing 200 MB takes the server a second, longer than a fetch may."""
+    return gzip.compress(b"\0" * 200_000_000, compresslevel=9)
 
 
 def _handle(conn: socket.socket, stop: threading.Event) -> None:
@@ -70,7 +77,7 @@ def _handle(conn: socket.socket, stop: threading.Event) -> None:
             while not stop.is_set():
                 conn.sendall(b"y" * 10_000)
         elif path == "/gzip-bomb":  # 200 KB on the wire, 200 MB once decoded
-            bomb = gzip.compress(b"\0" * 200_000_000, compresslevel=9)
+            bomb = _gzip_bomb()
             conn.sendall(_head("200 OK", {"Content-Type": "text/html", "Content-Encoding": "gzip",
                                           "Content-Length": str(len(bomb))}) + bomb)  # fmt: skip
         elif path == "/feed.xml":  # a feed whose entries hang or loop, and one good entry
@@ -93,6 +100,7 @@ def _handle(conn: socket.socket, stop: threading.Event) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_server() -> Iterator[str]:
+    _gzip_bomb()  # ready before any fetch's clock starts
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
@@ -165,6 +173,16 @@ def test_a_feed_of_hanging_entries_is_bounded_per_entry(hostile_server: str) -> 
     assert "longer than" in by_link["trickle-headers"].reason
     assert "redirects" in by_link["loop/0"].reason
     assert elapsed < 3 * (TIMEOUT + SLACK)  # three hanging entries, each cut at the timeout
+
+
+def test_a_feed_stops_fetching_when_its_budget_is_spent(hostile_server: str) -> None:
+    """The feed as a whole is bounded too: once hanging entries have used up the budget, the rest
+    are rejected with the reason (without a request), not fetched one timeout after another."""
+    settings = replace(SETTINGS, fetch_feed_budget=TIMEOUT / 2)
+    items = list(iter_documents([hostile_server + "/feed.xml"], settings))
+    reasons = [i.reason if isinstance(i, Rejected) else "fetched" for i in items]
+    assert len(reasons) == 4 and "longer than" in reasons[0]  # the first entry hangs past the budget
+    assert all("fetch_feed_budget" in r for r in reasons[1:])  # the good entry too: never requested
 
 
 def test_hostile_urls_are_stored_as_rejects_and_listed(

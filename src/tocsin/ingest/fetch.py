@@ -248,10 +248,8 @@ def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> F
         return _fetch(httpx.URL(url), settings, client, deadline)
     except httpx.InvalidURL as err:
         raise FetchError(f"invalid URL {public_url(url)!r}: {err}") from None
-    except httpx.TimeoutException:
-        raise FetchError(
-            f"timed out after {settings.fetch_timeout:g} s fetching {public_url(url)} (settings.fetch_timeout)"
-        ) from None
+    except httpx.TimeoutException:  # one operation ran out of time; the watchdog bounds the whole
+        raise FetchError(_too_slow(url, settings)) from None
     except httpx.HTTPError as err:
         if deadline.expired:
             raise FetchError(_too_slow(url, settings)) from None
@@ -296,6 +294,13 @@ def _too_slow(url: httpx.URL | str, settings: Settings) -> str:
     return f"fetching {public_url(url)} took longer than {settings.fetch_timeout:g} s (settings.fetch_timeout)"
 
 
+def _budget_spent(settings: Settings) -> str:
+    return (
+        f"not fetched: this feed's entries took longer than {settings.fetch_feed_budget:g} s in all "
+        "(settings.fetch_feed_budget); run again to fetch the rest"
+    )
+
+
 def _too_big(url: httpx.URL, settings: Settings) -> str:
     return f"response from {public_url(url)} is larger than {settings.fetch_max_bytes:,} bytes (settings.fetch_max_bytes)"
 
@@ -335,6 +340,7 @@ def _feed_entries(
         yield Rejected(url, url, reason)
         return
     outlet = parsed.feed.get("title") or None
+    budget_ends = time.monotonic() + settings.fetch_feed_budget
     for entry in parsed.entries:
         link = entry.get("link")
         # The entry's link is its id, as for a page fetched directly: the same article reached
@@ -344,6 +350,9 @@ def _feed_entries(
             yield Rejected(entry_id, url, "feed entry has no link")
             continue
         origin = f"{url} -> {public_url(link)}"
+        if time.monotonic() > budget_ends:
+            yield Rejected(entry_id, origin, _budget_spent(settings))
+            continue
         try:
             article = fetch(link, settings, client)
         except FetchError as err:
