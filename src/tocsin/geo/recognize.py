@@ -54,6 +54,7 @@ FEATURE_NOUNS = {
     "basin",
 }
 SURNAME_MAX_ZIPF = 4.0  # "Wheeler" 3.3, "Gorsuch" 1.4 vs "Police" 5.3, "Avenue" 4.3, "Elementary" 4.2
+ABBREVIATED_TITLE_MAX_LEN = 4  # "Gov.", "Capt." take a full stop; after "Judge." a sentence has ended
 SPEECH_VERBS = {"said", "says", "told", "added", "explained", "noted", "asked", "wrote", "testified"}
 
 TITLES = {
@@ -146,6 +147,12 @@ def _previous_word(text: str, start: int) -> tuple[str, bool]:
     return text[k:j], dotted
 
 
+def _dotted_before(text: str, start: int, word: str) -> bool:
+    """Whether the initial right before ``start`` follows another dotted letter ("N.W.", "S.E.")."""
+    i = text.rfind(word + ".", 0, start)
+    return i > 0 and text[i - 1] == "."
+
+
 NO_PERSON, MAYBE_PERSON, PERSON_THROUGHOUT, PERSON_HERE = 0, 1, 2, 3
 
 
@@ -163,10 +170,10 @@ def _person_evidence(gz: Gazetteer, text: str, start: int, end: int, name_id: in
     if not word:
         return NO_PERSON
     low = word.lower()
-    if low in TITLES:
-        return PERSON_THROUGHOUT
-    if dotted and len(word) == 1 and word.isupper():
-        return PERSON_THROUGHOUT  # "Matthew D. Flores": a middle initial
+    if low in TITLES and word[0].isupper() and not (dotted and len(word) > ABBREVIATED_TITLE_MAX_LEN):
+        return PERSON_THROUGHOUT  # "Gov. Jackson", "Judge Jackson"; not "Court Judge. Columbus", "miss Rochester"
+    if dotted and len(word) == 1 and word.isupper() and not _dotted_before(text, start, word):
+        return PERSON_THROUGHOUT  # "Matthew D. Flores": a middle initial; not "N.W. Rochester"
     ordinary = not dotted and word[0].isupper() and not word.isupper() and low not in gz.stop_words
     if ordinary and low in gz.given_names and low not in PLACE_PREFIXES:
         return PERSON_THROUGHOUT  # "Abraham Lincoln", "Jerry West": a first name before
@@ -234,7 +241,8 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             end = m.end()  # "Rapides Parish", "Almaty Region": the type word is part of the name
         taken[start:end] = b"\x01" * (end - start)
         found.append(Span(start, end, name_id, key, level, at_dateline, abbreviation))
-    # one sense per discourse: "Andrew Trapani ... Trapani said" makes every "Trapani" a person
+    # one sense per discourse: "Andrew Trapani ... Trapani said" makes every "Trapani" a person (letting
+    # the majority of mentions decide instead brings in surnames: LGL precision 0.82 → 0.79 for +0.005 acc)
     spans = sorted(
         (s for s in found if s.key not in people or gz.flags[s.name_id] & (F_COUNTRY | F_ADMIN1)),
         key=lambda s: s.start,

@@ -37,6 +37,7 @@ W_ADMIN1 = 1.5  # another place of the text is in (or is) the same first-level r
 NEAR_BONUS = ((30.0, 2.0), (100.0, 1.5), (300.0, 0.75))  # km to the nearest other place → bonus
 W_OUTLET = 1.5  # the outlet's country
 W_DATELINE = 1.0  # extra weight of the dateline's place as context
+W_HOME = 1.0  # extra weight of the outlet's town (named in its web address) as context
 ROUNDS = 3
 CAPITAL_SHARE = 0.5  # a same-named town holding this share of its region's people stands for it
 SUPPORT_CANDIDATES = 10  # readings per name that lend support to other names' readings
@@ -52,6 +53,7 @@ class Group:
     key: str
     spans: tuple[Span, ...]
     candidates: tuple[tuple[PlaceRow, int], ...]
+    home: bool = False  # the outlet's town, from its web address (tocsin.geo.outlet)
 
     @property
     def dateline(self) -> bool:
@@ -214,7 +216,7 @@ def resolve(
     constrain(cands, pairs)
     options = [_Options.of(c, hints) for c in cands]
     soft = _soft_support(options)
-    weight = [1.0 + (W_DATELINE if g.dateline else 0.0) for g in groups]
+    weight = [1.0 + (W_DATELINE if g.dateline else 0.0) + (W_HOME if g.home else 0.0) for g in groups]
     choice = [0 if o.places else None for o in options]  # candidates are sorted by prior
     for _ in range(ROUNDS):
         chosen = [(i, options[i].places[c]) for i, c in enumerate(choice) if c is not None]
