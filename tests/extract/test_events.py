@@ -114,3 +114,19 @@ def test_a_region_with_no_day_is_a_general_statement_not_a_new_event() -> None:
 def test_a_country_level_mention_does_not_borrow_the_town_of_the_sentence_before() -> None:
     paragraphs = ["The minister visited Lyon on Saturday.", "Farmers are marching across France today."]
     assert events_with_dateline(paragraphs, dateline=None) == ()
+
+
+def test_the_day_something_was_said_is_not_the_day_of_the_event() -> None:
+    paragraphs = [
+        "Police beat protesters in Lyon, a rights commission said on Monday.",
+        "The commission looked into a protest in Lyon in May 2023.",
+    ]
+    (e,) = events_with_dateline(paragraphs, dateline=None)
+    assert (e.event_date, e.time_precision) == (date(2023, 5, 15), 3)
+
+
+def test_a_date_right_after_the_trigger_is_its_own() -> None:
+    (e,) = events_with_dateline(["Police patrolled Lyon on Tuesday following protests last week."], dateline=None)
+    assert e.time_precision == 2 and e.event_date < date(2024, 3, 4)  # last week, not Tuesday
+    (e,) = events_with_dateline(["Riots broke out in Lyon, on Monday, police said."], dateline=None)
+    assert e.event_date == date(2024, 3, 4)

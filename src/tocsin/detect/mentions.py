@@ -65,8 +65,8 @@ AFTERMATH = re.compile(
     r"anniversary|commemorat\w+|compensation|probe)\b",
     re.IGNORECASE,
 )
-# "no protests", "no major riots", "without clashes"
-NEGATION_BEFORE = re.compile(r"\b(?:no|without|not\s+a|nor)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# "no protests", "no major riots", "without clashes", "not a single shop was looted"
+NEGATION_BEFORE = re.compile(r"\b(?:no|without|not\s+a(?:\s+single)?|nor)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # How many words before a trigger an irrealis cue still governs it.
 IRREALIS_WINDOW_CHARS = 60
 

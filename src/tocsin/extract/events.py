@@ -70,7 +70,8 @@ def extract_events(
         in_sentence = [t for t in places if sent.start <= t.start < sent.end]
         dates = find_dates(sent.text, published)
         mention = by_sentence.get(sent.start)
-        if mention is None or (mention.aftermath and not dates):
+        event_dates = _event_dates(sent.text, dates)
+        if mention is None or (mention.aftermath and not event_dates):
             if last is not None and since_last <= FOLLOW_UP_SENTENCES and _follows_up(sent, in_sentence, dates, last):
                 last.add(sent, report=False)
                 since_last = 0
@@ -79,7 +80,7 @@ def extract_events(
             continue
         anchor = mention.trigger_start
         candidates = _event_places(article, sent, in_sentence)
-        own_date = _nearest_date(dates, anchor - sent.start)
+        own_date = _nearest_date(event_dates, anchor - sent.start, sent.text)
         if not _has_town(candidates) and _names_country(sent, toponyms):
             # "marching across the Indian map", "protests across the country": placed at country level only,
             # though its day is the context of the sentences that follow ("In Lyon, dockers marched.")
@@ -277,9 +278,30 @@ def _nearest(toponyms: Sequence[Toponym], anchor: int, context: Place | None) ->
     return regions[0]
 
 
-def _nearest_date(dates: Sequence[TimeExpression], anchor: int) -> TimeExpression | None:
+# A date right after a reporting verb is when something was said, not when the event happened: "The police
+# used excessive force on protesters, the commission said on Wednesday."
+_SAID_BEFORE = re.compile(
+    r"\b(?:said|says|told\s+(?:[\w-]+\s+){0,3}?|announced|stated|added|confirmed|declared|reported|claimed"
+    r"|alleged|ruled|found|concluded)\s+$",
+    re.IGNORECASE,
+)
+# A date this close after the trigger, with no clause break between, is the trigger's own date
+# ("following protests last week", "riots on Monday"), whatever other dates the sentence holds.
+ADJACENT_DATE_CHARS = 25
+_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\b(?:and|but|while|when|as|after|before)\b", re.IGNORECASE)
+
+
+def _event_dates(text: str, dates: Sequence[TimeExpression]) -> list[TimeExpression]:
+    return [d for d in dates if not _SAID_BEFORE.search(text[: d.start])]
+
+
+def _nearest_date(dates: Sequence[TimeExpression], anchor: int, text: str = "") -> TimeExpression | None:
     if not dates:
         return None
+    for d in dates:
+        gap = text[anchor: d.start]
+        if 0 <= d.start - anchor <= ADJACENT_DATE_CHARS and not _CLAUSE_BREAK.search(gap):
+            return d
     return min(dates, key=lambda d: (d.precision, abs(d.start - anchor)))
 
 
