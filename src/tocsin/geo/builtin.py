@@ -24,13 +24,16 @@ from tocsin.geo.gazetteer import (
 )
 from tocsin.geo.outlet import home_name_ids
 from tocsin.geo.recognize import find_spans
-from tocsin.geo.resolve import Group, resolve
+from tocsin.geo.resolve import Group, resolve, with_peer_levels
 from tocsin.records import Place, Toponym
 
 if TYPE_CHECKING:
     from tocsin.settings import Settings
 
 _CONTAINER_GAP = re.compile(r",[ \t]*")  # "Alexandria, La.": town, then the region or country it is in
+_LIST_GAP = re.compile(r",[ \t]*(?:(?:and|or)[ \t]+)?|[ \t]+(?:and|or)[ \t]+")  # "A, B, and C", "A and B"
+LIST_MIN = 3  # names in a row this long are a list of peers ("Ohio, Oregon and Washington"); two are
+#               as often "Town, Region" ("Alexandria, La.")
 
 __all__ = ["GeonamesGeocoder", "build_index", "geonames_geocoder", "to_place"]
 
@@ -99,6 +102,7 @@ class GeonamesGeocoder:
                 groups.append(Group(key, (), _towns(candidates.get(name_id, ())), home=True))
         levels = {g.key: next((s.level for s in g.spans if s.level), None) for g in groups}
         index = {g.key: n for n, g in enumerate(groups)}
+        groups = with_peer_levels(groups, [[index[s.key] for s in run] for run in _lists(text, spans)])
         pairs = {
             (index[a.key], index[b.key])
             for a, b in zip(spans, spans[1:], strict=False)
@@ -112,6 +116,19 @@ class GeonamesGeocoder:
             if place and levels[key] == "ADM2" and place.geo_precision == PRECISION_TOWN:
                 places[key] = replace(place, geo_precision=PRECISION_DISTRICT)  # "Ahmedabad district"
         return tuple(Toponym(s.start, s.end, text[s.start : s.end], places[s.key]) for s in spans)
+
+
+def _lists(text: str, spans: list) -> list[list]:
+    """Runs of LIST_MIN or more place names separated only by commas, "and", "or"."""
+    runs, run = [], spans[:1]
+    for a, b in zip(spans, spans[1:], strict=False):
+        if _LIST_GAP.fullmatch(text, a.end, b.start):
+            run.append(b)
+        else:
+            runs.append(run)
+            run = [b]
+    runs.append(run)
+    return [r for r in runs if len({s.key for s in r}) >= LIST_MIN]
 
 
 def _towns(candidates: list[tuple[PlaceRow, int]] | tuple) -> tuple[tuple[PlaceRow, int], ...]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +44,8 @@ SUPPORT_CANDIDATES = 10  # readings per name that lend support to other names' r
 SUPPORT_RETURNS = 0.7  # each further supporting name counts this much less than the one before
 SUPPORT_DECAY = 0.3  # weight of a reading one unit of prior (10x population) below its name's best
 MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
+PEER_LEVELS = frozenset({"ADM1", COUNTRY_FCODE})
+PEER_SHARE = 0.6  # of the other names of a list that must be of one kind (set by hand: "most")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class Group:
     spans: tuple[Span, ...]
     candidates: tuple[tuple[PlaceRow, int], ...]
     home: bool = False  # the outlet's town, from its web address (tocsin.geo.outlet)
+    peer_level: str | None = None  # "ADM1" or "PCLI": most names listed with it are of that kind
 
     @property
     def dateline(self) -> bool:
@@ -69,6 +72,9 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
     demonyms = [c for c in cands if c[1] == DEMONYM]
     if demonyms:
         return demonyms
+    peers = [c for c in cands if c[1] == MAIN and c[0].feature_code == group.peer_level]
+    if peers:  # "Georgia" among "Ohio, Oregon and Washington" is the state, not the country
+        return peers
     countries = [c for c in cands if c[0].feature_code == COUNTRY_FCODE]
     if countries:  # country names beat their own towns; regions and foreign towns compete on context
         own = {c[0].country for c in countries}
@@ -97,6 +103,27 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
             c[0].feature_code == "ADM1" and towns.get(c[0].geonameid, 0) >= CAPITAL_SHARE * c[0].population
         )
     ]
+
+
+def _kinds(group: Group) -> set[str]:
+    """The kinds of place (ADM1, PCLI) a group's name is the main name of."""
+    return {p.feature_code for p, kind in group.candidates if kind == MAIN} & PEER_LEVELS
+
+
+def with_peer_levels(groups: list[Group], runs: Sequence[Sequence[int]]) -> list[Group]:
+    """Names listed together are of one kind: in a list (group indexes) where at least PEER_SHARE of
+    the other names are main names of first-level regions (or of countries), a name that can be one
+    is one ("Georgia", "Washington", "Ontario" among states and provinces)."""
+    out = list(groups)
+    kinds = [_kinds(g) for g in groups]
+    for run in runs:
+        members = list(dict.fromkeys(run))
+        for i in members:
+            others = [j for j in members if j != i]
+            for level in PEER_LEVELS & kinds[i]:
+                if sum(level in kinds[j] for j in others) >= PEER_SHARE * len(others):
+                    out[i] = replace(out[i], peer_level=level)
+    return out
 
 
 def prior(place: PlaceRow, kind: int) -> float:
