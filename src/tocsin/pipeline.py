@@ -6,11 +6,13 @@
     4. mentions   sentences reporting a protest or riot that happened (not planned, not negated)
     5. places     gazetteer toponyms of the whole article, resolved in its context
     6. events     one per (place, day): dated, typed, counted, with evidence and certainty
+    (every article also gets its fingerprint: MinHash signature and story terms, for the store's dedupe)
     (store)       merged with stored events of the same happening; near-duplicate articles linked
-    7. stories    articles about the same real-world happening grouped (after each run)
+    7. stories    articles about the same real-world happening grouped (by the store, in bounded chunks)
 
 Each stage is a pure function of typed records (tocsin.records), so ``process`` runs the same in this
-process, in a process pool or on Dask. Only the store writes, from the one process that calls ``run``.
+process, in a process pool or on Dask. Only the store writes, from the one process that calls ``run``;
+whatever per-document work dedupe needs is done here, in the workers, not by that one writer.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tocsin.clean import clean
 from tocsin.detect.mentions import SentenceSplitter, find_mentions, make_sentence_splitter
 from tocsin.extract.events import extract_events
 from tocsin.geo.base import Geocoder, GeoHints, make_geocoder
-from tocsin.records import DocumentResult, RawDocument, Rejected
+from tocsin.records import Article, DocumentResult, Fingerprint, RawDocument, Rejected
 from tocsin.settings import Settings
 
 if TYPE_CHECKING:
@@ -63,24 +65,34 @@ def process(raw: RawDocument, c: Components) -> DocumentResult:
     article = clean(raw, c.settings)
     if isinstance(article, Rejected):
         return DocumentResult(raw=raw, article=None, rejected=article)
+    fp = fingerprint(article)
     # 2. language
     if article.language != ENGLISH:
-        return DocumentResult(raw=raw, article=article, skipped=f"language {article.language!r} is not supported")
+        reason = f"language {article.language!r} is not supported"
+        return DocumentResult(raw=raw, article=article, skipped=reason, fingerprint=fp)
     # 3. relevance
     relevance = c.relevance.score([article.text])[0] if c.relevance is not None else 1.0
     if relevance < c.relevance_threshold:
         reason = f"relevance {relevance:.2f} below threshold {c.relevance_threshold:.2f}"
-        return DocumentResult(raw=raw, article=article, relevance=relevance, skipped=reason)
+        return DocumentResult(raw=raw, article=article, relevance=relevance, skipped=reason, fingerprint=fp)
     # 4. mentions
     sentences = c.split(article)
     mentions = find_mentions(sentences)
     if not mentions:
-        return DocumentResult(raw=raw, article=article, relevance=relevance)
+        return DocumentResult(raw=raw, article=article, relevance=relevance, fingerprint=fp)
     # 5. places
     toponyms = c.geocoder.parse(article.text, GeoHints(dateline=article.dateline_place, url=article.url))
     # 6. events
     events = extract_events(article, sentences, mentions, toponyms)
-    return DocumentResult(raw=raw, article=article, events=events, relevance=relevance)
+    return DocumentResult(raw=raw, article=article, events=events, relevance=relevance, fingerprint=fp)
+
+
+def fingerprint(article: Article) -> Fingerprint:
+    """The article's near-duplicate signature and story terms (pure: runs wherever ``process`` runs)."""
+    from tocsin.dedupe.neardup import signature
+    from tocsin.dedupe.stories import story_terms
+
+    return Fingerprint(signature=signature(article.text), terms=story_terms(article.text))
 
 
 def safe_process(raw: RawDocument, c: Components) -> DocumentResult:
@@ -136,7 +148,8 @@ def run(
             progress(1)
     if batch:
         store.save(batch, run_id, force=reprocessing)
-    # 7. stories: group the run's articles with stored articles about the same happening
+    # 7. stories: the store groups saved articles in chunks as they come; this groups the last chunk (and
+    # any article a killed run left without a story)
     store.update_stories(run_id)
     store.finish_run(run_id, summary.as_dict())
     return summary

@@ -165,6 +165,16 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What cross-article deduplication needs of an article, computed by the pure per-document stages (in
+    the workers) so the store's one writer only looks it up: the MinHash signature of its text
+    (tocsin.dedupe.neardup; None for a text with no words) and its story term counts (tocsin.dedupe.stories)."""
+
+    signature: bytes | None
+    terms: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentResult:
     """What the pipeline made of one document: a cleaned article and its events, or a rejection."""
 
@@ -174,3 +184,4 @@ class DocumentResult:
     rejected: Rejected | None = None
     relevance: float = 0.0
     skipped: str | None = None  # why a readable article was not parsed for events (e.g. its language)
+    fingerprint: Fingerprint | None = None  # set for every article; a store computes it when missing

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -35,6 +36,15 @@ SEED = 1
 # datasketch's 32-bit affine hashing scheme (its default in 2.0): signatures are num_perm × uint32.
 SCHEME = "affine32"
 _DTYPE = "<u4"
+
+# LSH banding of a signature, as datasketch's MinHashLSH chooses it for NEAR_DUPLICATE_JACCARD and NUM_PERM
+# (equal weights on false positives and negatives): 37 bands of 3 values, so two documents are candidates
+# when all 3 values of one band agree (a pair at Jaccard 0.3 becomes one with probability 0.63, at 0.5 with
+# 0.993). A store keeps each band as (band number, its 12 bytes of the signature): changing these, the
+# threshold or NUM_PERM means rebuilding the stored bands (a new migration).
+LSH_BANDS = 37
+LSH_ROWS = 3
+BAND_BYTES = 4 * LSH_ROWS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAGIC = b"TNDI1"  # serialised index: magic, threshold, num_perm, count, then (id, signature) records
@@ -73,7 +83,7 @@ class NearDuplicateIndex:
 
     def signature(self, text: str) -> bytes:
         """The document's MinHash signature as bytes (num_perm × uint32), e.g. to keep in a store."""
-        return self._minhash(text).hashvalues.astype(_DTYPE).tobytes()
+        return _signature(text, self.num_perm)
 
     def add(self, doc_id: str, text: str) -> str | None:
         """Add a document; return the id of the earliest near-duplicate already held, else None.
@@ -124,11 +134,6 @@ class NearDuplicateIndex:
 
     # ---- internals ---------------------------------------------------------------------------------
 
-    def _minhash(self, text: str) -> MinHash:
-        mh = MinHash(num_perm=self.num_perm, seed=SEED, scheme=SCHEME)
-        mh.update_batch(sorted(shingles(text)))
-        return mh
-
     def _from_bytes(self, signature: bytes) -> LeanMinHash:
         values = np.frombuffer(signature, dtype=_DTYPE)
         if values.size != self.num_perm:
@@ -138,6 +143,48 @@ class NearDuplicateIndex:
     def _match(self, mh: LeanMinHash) -> str | None:
         hits = [d for d in self._lsh.query(mh) if self._signatures[d].jaccard(mh) >= self.threshold]
         return min(hits, key=self._order.__getitem__, default=None)
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch draws a MinHash's permutations from its seed on every construction (a third of the cost
+    of a signature): drawn once per process here, the same values."""
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations  # type: ignore[return-value]
+
+
+def _signature(text: str, num_perm: int = NUM_PERM) -> bytes:
+    mh = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME, permutations=_permutations(num_perm))
+    mh.update_batch(sorted(shingles(text)))
+    return mh.hashvalues.astype(_DTYPE).tobytes()
+
+
+def signature(text: str) -> bytes | None:
+    """A pure function for the per-document stages: the text's MinHash signature (NUM_PERM × uint32 bytes),
+    or None for a text with no words (two empty pages are not copies of each other)."""
+    return _signature(text) if _WORD.search(text) else None
+
+
+def bands(signature: bytes) -> list[tuple[int, bytes]]:
+    """The LSH bands of a signature: (band number, its BAND_BYTES bytes). Two documents are near-duplicate
+    candidates when they share one; ``jaccard`` then decides."""
+    if len(signature) != 4 * NUM_PERM:
+        raise ValueError(f"signature has {len(signature)} bytes, expected {4 * NUM_PERM} (NUM_PERM x 4)")
+    return [(b, signature[b * BAND_BYTES : (b + 1) * BAND_BYTES]) for b in range(LSH_BANDS)]
+
+
+def jaccard(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures (the share of equal values, as datasketch's)."""
+    x, y = np.frombuffer(a, dtype=_DTYPE), np.frombuffer(b, dtype=_DTYPE)
+    if x.size != y.size:
+        raise ValueError(f"signatures of {x.size} and {y.size} values cannot be compared")
+    return float(np.count_nonzero(x == y)) / x.size
+
+
+def earliest_match(signature: bytes, candidates: Sequence[tuple[int, bytes]],
+                   threshold: float = NEAR_DUPLICATE_JACCARD) -> int | None:
+    """Of (rank, signature) candidates, the lowest rank whose similarity reaches ``threshold``, else None."""
+    hits = [rank for rank, other in candidates if jaccard(signature, other) >= threshold]
+    return min(hits, default=None)
 
 
 def _record(doc_id: str, mh: LeanMinHash) -> bytes:

@@ -9,7 +9,10 @@ be at least somewhat similar, which keeps a chain of loosely related articles fr
 Documents published more than STORY_WINDOW_DAYS apart never share a story.
 
 Batch (``assign_stories``) fits IDF on the batch; ``StoryIndex`` does the same online, for documents that
-arrive over time, with document frequencies counted as they come.
+arrive over time, with document frequencies counted as they come. A store groups what a pipeline run
+brings in chunks (``join_stories``): each chunk is clustered as a batch together with a bounded set of
+documents that already have a story, which they may join; their term counts (``story_terms``) are computed
+in the pure per-document stages, not by the store's one writer.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 
 # Complete-linkage cut on cosine distance: two documents can share a story only if their similarity is
 # at least 1 - STORY_DISTANCE = 0.1 (with every other member). Calibrated on ECB+ (docs/dedupe.md): on two
@@ -70,6 +75,26 @@ class StoryDoc:
     id: str
     text: str
     published: date | datetime | None = None
+
+
+Terms = tuple[tuple[str, int], ...]  # a document's feature counts, sorted by term
+
+
+@dataclass(frozen=True, slots=True)
+class StoryTerms:
+    """A document as story grouping needs it: its term counts instead of its text (``story_terms``), and
+    its story when it already has one."""
+
+    id: str
+    terms: Terms
+    published: date | datetime | None = None
+    story_id: str | None = None
+
+
+def story_terms(text: str) -> Terms:
+    """The counts of ``features(text)``: what story grouping needs of a document, computed where it is
+    processed (a pure function of its text)."""
+    return tuple(sorted(Counter(features(text)).items()))
 
 
 def features(text: str) -> list[str]:
@@ -131,19 +156,61 @@ def assign_stories(docs: Iterable[StoryDoc]) -> dict[str, str]:
         index = StoryIndex()
         ordered = sorted(batch, key=lambda d: (_day(d.published) or 0, d.id))
         return {d.id: index.add(d) for d in ordered}
-    if len(batch) < 2 or not any(features(d.text) for d in batch):
-        return {d.id: d.id for d in batch}  # nothing to compare (TF-IDF needs at least one term)
-    vectors = TfidfVectorizer(analyzer=features, sublinear_tf=True).fit_transform([d.text for d in batch])
+    labels = _cluster([story_terms(d.text) for d in batch], [d.published for d in batch])
+    return _story_ids(batch, labels)
+
+
+def _counts(terms: Sequence[Terms]) -> csr_matrix:
+    """Documents × terms count matrix, columns in term order (as scikit-learn's CountVectorizer)."""
+    flat = list(chain.from_iterable(terms))
+    keys = [t for t, _ in flat]
+    vocabulary = {t: i for i, t in enumerate(sorted(set(keys)))}
+    indices = np.fromiter(map(vocabulary.__getitem__, keys), dtype=np.int64, count=len(keys))
+    data = np.fromiter((n for _, n in flat), dtype=np.float64, count=len(flat))
+    indptr = np.cumsum([0, *map(len, terms)])
+    return csr_matrix((data, indices, indptr), shape=(len(terms), len(vocabulary)))
+
+
+def _cluster(terms: Sequence[Terms], published: Sequence[date | datetime | None]) -> list[int]:
+    """Complete-linkage cluster labels of documents given by their term counts: TF-IDF (scikit-learn's
+    weighting, fitted on these documents), cosine distance, never together beyond STORY_WINDOW_DAYS."""
+    if len(terms) < 2 or not any(terms):
+        return list(range(len(terms)))  # nothing to compare (TF-IDF needs at least one term)
+    counts = _counts(terms)
+    vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     distance = 1.0 - (vectors @ vectors.T).toarray()
-    days = np.array([_day(d.published) if d.published else np.nan for d in batch], dtype=float)
+    days = np.array([_day(p) if p else np.nan for p in published], dtype=float)
     apart = np.abs(days[:, None] - days[None, :]) > STORY_WINDOW_DAYS  # NaN (undated) compares False
     distance[apart] = 1.0 + STORY_DISTANCE  # beyond any cut: never together under complete linkage
     np.fill_diagonal(distance, 0.0)
     np.clip(distance, 0.0, None, out=distance)
-    labels = AgglomerativeClustering(
+    return list(AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="complete", distance_threshold=STORY_DISTANCE
-    ).fit_predict(distance)
-    return _story_ids(batch, labels)
+    ).fit_predict(distance))
+
+
+def join_stories(new: Sequence[StoryTerms], held: Sequence[StoryTerms]) -> dict[str, str]:
+    """Story ids for ``new`` documents, clustered as one batch with ``held`` documents that have a story.
+
+    A held document keeps its story; a new document clustered with held ones joins the story of the
+    earliest of them (publication, then id), and a cluster of new documents alone is named after its
+    earliest member. The result depends only on the two lists, so the store's writer gives the same
+    stories however the documents were processed."""
+    if any(h.story_id is None for h in held):
+        raise ValueError("every held document needs its story id")
+    docs = [*held, *new]
+    labels = _cluster([d.terms for d in docs], [d.published for d in docs])
+    members: dict[int, list[StoryTerms]] = defaultdict(list)
+    for d, label in zip(docs, labels, strict=True):
+        members[label].append(d)
+    out: dict[str, str] = {}
+    for group in members.values():
+        fresh = [d for d in group if d.story_id is None]
+        old = [d for d in group if d.story_id is not None]
+        first = min(old or fresh, key=lambda d: (_day(d.published) or 0, d.id))
+        story = first.story_id or first.id
+        out.update((d.id, story) for d in fresh)
+    return out
 
 
 # ---- online -------------------------------------------------------------------------------------------

@@ -181,6 +181,27 @@ MIGRATIONS: tuple[Migration, ...] = (
         "event_date DESC, event_id)",
         "CREATE INDEX events_lat_lon ON events (latitude, longitude)",
     )),
+    # The near-duplicate index as a table, so the writer holds none of it in memory: each signed document
+    # gets an arrival rank (the earliest copy is the original) and one row per LSH band (band number and
+    # its 12 bytes of the signature: tocsin.dedupe.neardup.LSH_BANDS x BAND_BYTES), filled here from the
+    # signatures already stored. Stories look up stored documents by publication day.
+    Migration(6, "near-duplicate LSH bands in a table; documents by publication day", (
+        "ALTER TABLE documents ADD COLUMN neardup_seq INTEGER",
+        "UPDATE documents SET neardup_seq = r.n FROM (SELECT doc_id, row_number() OVER "
+        "(ORDER BY created_at, doc_id) AS n FROM documents WHERE signature IS NOT NULL) AS r "
+        "WHERE documents.doc_id = r.doc_id",
+        "CREATE UNIQUE INDEX documents_neardup_seq ON documents (neardup_seq)",
+        """CREATE TABLE neardup_bands (
+            band INTEGER NOT NULL,
+            bucket BLOB NOT NULL,           -- the band's bytes of the signature
+            seq INTEGER NOT NULL,           -- documents.neardup_seq
+            PRIMARY KEY (band, bucket, seq)
+        )""",
+        "INSERT INTO neardup_bands (band, bucket, seq) SELECT b.n, substr(d.signature, b.n * 12 + 1, 12), "
+        "d.neardup_seq FROM documents d CROSS JOIN ("
+        + " UNION ALL ".join(f"SELECT {n} AS n" for n in range(37)) + ") AS b WHERE d.neardup_seq IS NOT NULL",
+        "CREATE INDEX documents_published_day ON documents (substr(published, 1, 10))",
+    )),
 )
 
 # -- PostgreSQL ------------------------------------------------------------------------------------

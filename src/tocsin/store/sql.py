@@ -11,14 +11,15 @@ its migrations and its full-text search. Every query is parameterised.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from tocsin.dedupe.reconcile import SourceValues
-from tocsin.records import DocumentResult, Event, Rejected
+from tocsin.records import DocumentResult, Event, Fingerprint, Rejected
 from tocsin.store import rows
 from tocsin.store.base import (
     PROCESSED,
@@ -32,6 +33,9 @@ from tocsin.store.base import (
 from tocsin.store.migrations import BOOKKEEPING, Migration, pending
 from tocsin.store.query import FTS, SORTS, SUBSTRING, EventQuery, Page, Stats, like_pattern
 
+if TYPE_CHECKING:
+    from tocsin.dedupe.stories import StoryTerms
+
 # Events are rebuilt in chunks: one query for the events, one each for their sources and evidence.
 # 500 keeps the IN (...) lists well under SQLite's default 32,766 bound-parameter limit.
 READ_CHUNK = 500
@@ -39,10 +43,19 @@ READ_CHUNK = 500
 # (the widest window tocsin.dedupe.merge allows, for month-precision dates, is 15 days).
 MERGE_REACH = timedelta(days=16)
 
+# Stories are grouped STORY_CHUNK saved articles at a time (tocsin.dedupe.stories.join_stories), with
+# the previous chunk and at most STORY_CANDIDATES stored articles published within the story window as
+# the stories they may join. What the writer holds for stories is bounded by these, not by the run: ~65 KB
+# of term counts per article, so ~30 MB at most. 128: a chunk costs ~0.5 ms an article to cluster (twice
+# that at 256, with a quadratic distance matrix), and a batch of 32 is saved ~4 times per chunk.
+STORY_CHUNK = 128
+STORY_CANDIDATES = 128
+STORY_TERMS_CACHED = 2 * STORY_CANDIDATES
+
 DOCUMENT_COLUMNS = (
     "doc_id", "content_hash", "raw_hash", "origin", "url", "title", "published", "outlet", "language",
     "text", "status", "reason", "relevance", "run_id", "created_at", "updated_at", "duplicate_of",
-    "signature",
+    "signature", "neardup_seq",
 )  # fmt: skip
 
 
@@ -55,6 +68,25 @@ def _day_of(published: str | None) -> datetime | None:
         return datetime.fromisoformat(published) if published else None
     except ValueError:
         return None
+
+
+def _fingerprint(text: str) -> Fingerprint:
+    """For a result that came without one (made outside ``tocsin.pipeline.process``)."""
+    from tocsin.dedupe.neardup import signature
+    from tocsin.dedupe.stories import story_terms
+
+    return Fingerprint(signature(text), story_terms(text))
+
+
+def _story_item(result: DocumentResult) -> StoryTerms:
+    """A saved article as story grouping needs it: id, term counts (from its fingerprint), publication."""
+    from tocsin.dedupe.stories import StoryTerms
+
+    article = result.article
+    assert article is not None
+    terms = (result.fingerprint or _fingerprint(article.text)).terms
+    published = article.published.isoformat() if article.published else result.raw.published
+    return StoryTerms(result.raw.doc_id, terms, _day_of(published))
 
 
 def upsert_sql(table: str, columns: Sequence[str], key: str, keep: Sequence[str] = ()) -> str:
@@ -94,7 +126,10 @@ class SQLStore:
 
     _conn: Any  # the backend's connection
     _lock: Any  # a threading.Lock held by every write through _conn
-    _neardup: Any = None  # NearDuplicateIndex over stored documents, loaded at the first save
+    # stories: saved articles not grouped yet, and the last chunk grouped (the stories they may join)
+    _story_pending: tuple[StoryTerms, ...] = ()
+    _story_held: tuple[StoryTerms, ...] = ()
+    _terms_cache: OrderedDict[str, tuple[tuple[str, int], ...]] | None = None
 
     # -- dialect hooks ------------------------------------------------------------------------------
 
@@ -206,14 +241,18 @@ class SQLStore:
         A document stored before with other content is replaced: events only it reported are
         deleted, and it is detached from events other documents also report.
         """
+        pending, held = self._story_pending, self._story_held
         try:
             with self._write():
                 if self._execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
                     raise StoreError(f"no run {run_id} in {self._name()}; start one with begin_run()")
                 fresh = [r for r in results if self._store_document(r, run_id, force)]
                 self._merge([e for r in fresh for e in r.events], run_id)
+                self._story_pending += tuple(_story_item(r) for r in fresh if r.rejected is None and r.article)
+                if len(self._story_pending) >= STORY_CHUNK:
+                    self._join_stories()
         except BaseException:
-            self._neardup = None  # it may hold documents the rollback removed: reload it
+            self._story_pending, self._story_held = pending, held  # as the rollback left the database
             raise
 
     def _store_document(self, result: DocumentResult, run_id: int, force: bool = False) -> bool:
@@ -228,7 +267,8 @@ class SQLStore:
         raw_hash = raw_content_hash(raw)
         content_hash = article.content_hash if article is not None else raw_hash
         old = self._execute(
-            "SELECT content_hash, raw_hash, status FROM documents WHERE doc_id = ?", (raw.doc_id,)
+            "SELECT content_hash, raw_hash, status, signature, neardup_seq FROM documents WHERE doc_id = ?",
+            (raw.doc_id,),
         ).fetchone()
         if (
             old is not None
@@ -245,9 +285,10 @@ class SQLStore:
             status, reason = PROCESSED, None
         src = article if article is not None else raw
         published = article.published.isoformat() if article and article.published else raw.published
-        signature, duplicate_of = (
-            self._near_duplicate(raw.doc_id, article.text) if article is not None else (None, None)
-        )
+        signature, seq, duplicate_of = None, None, None
+        if article is not None:
+            signature = (result.fingerprint or _fingerprint(article.text)).signature
+            seq, duplicate_of = self._near_duplicate(signature, old)
         stamp = now()
         values = {
             "doc_id": raw.doc_id,
@@ -270,9 +311,12 @@ class SQLStore:
             "updated_at": stamp,
             "duplicate_of": duplicate_of,
             "signature": signature,
+            "neardup_seq": seq,
         }
         if old is not None:
             self._detach_document(raw.doc_id)
+            if old["content_hash"] != content_hash:
+                self._execute("UPDATE documents SET story_id = NULL WHERE doc_id = ?", (raw.doc_id,))
         self._execute(
             upsert_sql("documents", DOCUMENT_COLUMNS, "doc_id", keep=("created_at",)),
             [values[c] for c in DOCUMENT_COLUMNS],
@@ -280,22 +324,45 @@ class SQLStore:
         self._indexed(raw.doc_id, values["title"], values["text"])
         return True
 
-    def _near_duplicate(self, doc_id: str, text: str) -> tuple[bytes, str | None]:
-        """This text's MinHash signature, and the earlier stored document it nearly copies (if any):
-        a republished copy or the same page scraped again is linked, not counted as a new article."""
-        if self._neardup is None:
-            from tocsin.dedupe.neardup import NearDuplicateIndex
+    def _near_duplicate(self, signature: bytes | None, old: Mapping[str, Any] | None) -> tuple[int | None, str | None]:
+        """The document's rank in the near-duplicate index, and the earlier stored document it nearly
+        copies (if any): a republished copy or the same page scraped again is linked, not counted as a new
+        article. The index is the neardup_bands table (LSH bands of the signatures), never held in memory.
+        A replaced document keeps its rank (its bands follow its new text) and is nobody's copy."""
+        from tocsin.dedupe.neardup import bands, earliest_match
 
-            self._neardup = NearDuplicateIndex()
-            for r in self._execute(
-                "SELECT doc_id, signature FROM documents WHERE signature IS NOT NULL ORDER BY created_at, doc_id"
-            ):
-                self._neardup.add_signature(r["doc_id"], bytes(r["signature"]))
-        signature = self._neardup.signature(text)
-        if doc_id in self._neardup:
-            return signature, None  # a replaced document keeps its place in the index
-        original = self._neardup.add_signature(doc_id, signature)
-        return signature, original
+        seq = old["neardup_seq"] if old is not None else None
+        if seq is not None:
+            if old["signature"] is not None:
+                self._executemany("DELETE FROM neardup_bands WHERE band = ? AND bucket = ? AND seq = ?",
+                                  [(b, key, seq) for b, key in bands(bytes(old["signature"]))])  # fmt: skip
+            if signature is not None:
+                self._insert_bands(signature, seq)
+            return seq, None
+        if signature is None:
+            return None, None
+        own = bands(signature)
+        found = self._execute(
+            "SELECT DISTINCT seq FROM neardup_bands WHERE (band, bucket) IN (VALUES "
+            + ", ".join(["(?, ?)"] * len(own)) + ")",
+            [v for band in own for v in band],
+        ).fetchall()  # fmt: skip
+        held = [r for chunk in self._chunks(
+            "SELECT doc_id, neardup_seq, signature FROM documents WHERE neardup_seq IN ({})",
+            sorted(r[0] for r in found)) for r in chunk]  # fmt: skip
+        rank = earliest_match(signature, [(r["neardup_seq"], bytes(r["signature"])) for r in held])
+        original = next((r["doc_id"] for r in held if r["neardup_seq"] == rank), None)
+        seq = int(self._execute("SELECT coalesce(max(neardup_seq), 0) + 1 FROM documents").fetchone()[0])
+        self._insert_bands(signature, seq)
+        return seq, original
+
+    def _insert_bands(self, signature: bytes, seq: int) -> None:
+        from tocsin.dedupe.neardup import bands
+
+        # a band left by a document deleted by hand may already be there: it now names this one, whose
+        # signature is what a lookup compares
+        self._executemany("INSERT INTO neardup_bands (band, bucket, seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                          [(b, key, seq) for b, key in bands(signature)])  # fmt: skip
 
     def _detach_document(self, doc_id: str) -> None:
         """Before replacing a document: delete events only it reported, detach it from the rest."""
@@ -394,35 +461,91 @@ class SQLStore:
     # -- stories ------------------------------------------------------------------------------------
 
     def update_stories(self, run_id: int) -> int:
-        """Group the run's documents, with the stored documents published near them, into stories
-        (tocsin.dedupe.stories); returns the number of documents whose story was written."""
-        from tocsin.dedupe.stories import STORY_WINDOW_DAYS, StoryDoc, assign_stories
+        """Group what is still without a story: the articles this store saved since its last chunk, then
+        any stored article left without one (by a run killed between a batch and its grouping, or saved
+        before stories existed), STORY_CHUNK at a time; returns the number of articles given a story.
+        Saving groups every full chunk as it goes (tocsin.dedupe.stories.join_stories), so memory never
+        holds a whole run. ``run_id`` is kept for the protocol: grouping is by what lacks a story."""
+        from tocsin.dedupe.stories import StoryTerms, story_terms
 
-        span = self._execute(
-            "SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)), count(*) FROM documents "
-            "WHERE run_id = ? AND status <> ?", (run_id, REJECTED),
-        ).fetchone()  # fmt: skip
-        if not span[2]:
-            return 0
-        where, params = "status <> ? AND (run_id = ?", [REJECTED, run_id]
-        lo, hi = _day_of(span[0]), _day_of(span[1])
-        if lo is not None and hi is not None:
-            reach = timedelta(days=STORY_WINDOW_DAYS)
-            try:
-                params += [(lo - reach).date().isoformat(), (hi + reach).date().isoformat()]
-                where += " OR substr(published, 1, 10) BETWEEN ? AND ?"
-            except OverflowError:  # a "date" at the ends of the calendar: the run's documents alone
-                pass
-        docs = [
-            StoryDoc(r["doc_id"], r["text"] or "", _day_of(r["published"]))
-            for r in self._execute(f"SELECT doc_id, text, published FROM documents WHERE {where})", params)
-        ]
-        stories = assign_stories(docs)
-        with self._write():
-            self._executemany(
-                "UPDATE documents SET story_id = ? WHERE doc_id = ?", [(s, d) for d, s in stories.items()]
+        grouped = 0
+        while True:
+            if self._story_pending:
+                pending, held = self._story_pending, self._story_held
+                try:
+                    with self._write():
+                        grouped += self._join_stories()
+                except BaseException:
+                    self._story_pending, self._story_held = pending, held
+                    raise
+            left = self._execute(
+                "SELECT doc_id, text, published FROM documents WHERE story_id IS NULL AND status <> ? "
+                "ORDER BY created_at, doc_id LIMIT ?", (REJECTED, STORY_CHUNK),
+            ).fetchall()  # fmt: skip
+            if not left:
+                return grouped
+            self._story_pending = tuple(
+                StoryTerms(r["doc_id"], story_terms(r["text"] or ""), _day_of(r["published"])) for r in left
             )
-        return len(stories)
+
+    def _join_stories(self) -> int:
+        """Inside a write: give the pending articles their stories, joining the held chunk's stories or
+        those of stored articles published within the story window (tocsin.dedupe.stories)."""
+        from tocsin.dedupe.stories import join_stories
+
+        new = self._story_pending
+        ids = {d.id for d in new}
+        held = [d for d in self._story_held if d.id not in ids]
+        held += self._stories_near(new, ids | {d.id for d in held})
+        stories = join_stories(new, held)
+        self._executemany(
+            "UPDATE documents SET story_id = ? WHERE doc_id = ?", [(stories[d.id], d.id) for d in new]
+        )
+        self._story_held = tuple(replace(d, story_id=stories[d.id]) for d in new)
+        self._story_pending = ()
+        for d in new:
+            self._cache_terms(d.id, d.terms)
+        return len(new)
+
+    def _stories_near(self, new: Sequence[StoryTerms], skip: set[str]) -> list[StoryTerms]:
+        """Up to STORY_CANDIDATES stored articles with a story, published within the story window of the
+        dated ``new`` articles (latest first), as StoryTerms; their terms are computed from their text."""
+        from tocsin.dedupe.stories import STORY_WINDOW_DAYS, StoryTerms, story_terms
+
+        days = [d.published for d in new if d.published is not None]
+        if not days:
+            return []
+        reach = timedelta(days=STORY_WINDOW_DAYS)
+        try:
+            since, until = (min(days) - reach).isoformat()[:10], (max(days) + reach).isoformat()[:10]
+        except OverflowError:  # a "date" at the ends of the calendar
+            return []
+        found = self._execute(
+            "SELECT doc_id, published, story_id FROM documents WHERE substr(published, 1, 10) BETWEEN ? AND ? "
+            "AND story_id IS NOT NULL AND status <> ? ORDER BY substr(published, 1, 10) DESC, doc_id LIMIT ?",
+            (since, until, REJECTED, STORY_CANDIDATES + len(skip)),
+        ).fetchall()  # fmt: skip
+        keep = [r for r in found if r["doc_id"] not in skip][:STORY_CANDIDATES]
+        cache = self._story_terms_cache()
+        missing = [r["doc_id"] for r in keep if r["doc_id"] not in cache]
+        for chunk in self._chunks("SELECT doc_id, text FROM documents WHERE doc_id IN ({})", missing):
+            for r in chunk:
+                self._cache_terms(r["doc_id"], story_terms(r["text"] or ""))
+        return [StoryTerms(r["doc_id"], cache[r["doc_id"]], _day_of(r["published"]), r["story_id"]) for r in keep]
+
+    def _story_terms_cache(self) -> OrderedDict[str, tuple[tuple[str, int], ...]]:
+        """Term counts of the articles grouped or looked up last (at most STORY_TERMS_CACHED), so stored
+        candidates from this run are not featurised again."""
+        if self._terms_cache is None:
+            self._terms_cache = OrderedDict()
+        return self._terms_cache
+
+    def _cache_terms(self, doc_id: str, terms: tuple[tuple[str, int], ...]) -> None:
+        cache = self._story_terms_cache()
+        cache[doc_id] = terms
+        cache.move_to_end(doc_id)
+        while len(cache) > STORY_TERMS_CACHED:
+            cache.popitem(last=False)
 
     def stories(self, limit: int = 100) -> list[dict[str, Any]]:
         """Stories with more than one document, largest first: id, documents, first/last publication,
@@ -587,7 +710,7 @@ class SQLStore:
         for r in event_rows:
             yield rows.event_from_rows(r, sources.get(r["event_id"], ()), evidence.get(r["event_id"], ()))
 
-    def _chunks(self, sql: str, ids: Sequence[str]) -> Iterator[list[Any]]:
+    def _chunks(self, sql: str, ids: Sequence[Any]) -> Iterator[list[Any]]:
         """Rows of ``sql`` (its ``{}`` filled with one placeholder an id), READ_CHUNK ids at a time."""
         for start in range(0, len(ids), READ_CHUNK):
             chunk = ids[start : start + READ_CHUNK]
