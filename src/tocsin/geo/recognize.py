@@ -28,9 +28,12 @@ from tocsin.geo.normalize import boundaries, fold
 # Commonness gate, calibrated on names like police (Zipf 5.3, Police PL 34k people: reject), reading
 # (5.1, Reading UK 318k: keep when capitalised mid-sentence), ahmedabad (3.1, 6.3M: keep even lower-case):
 # a one-word name with Zipf z needs a place of at least 10**(z + slack) people.
-COMMON_ZIPF = 3.5  # below this a word is rare enough in English to be taken as a name
+COMMON_ZIPF = 3.0  # below this a word is rare enough to be a name ("roundup" 3.3 is not: LGL P +0.008, acc same)
 SLACK_SENTENCE_START = 1.0  # capitalised only because it starts a sentence: as strict as lower case
 SLACK_MID_SENTENCE = 0.0  # capitalised mid-sentence: good evidence of a proper noun
+# An all-capitals wire dateline ("CLINTON —", "MONROE -", "HUDSON, N.Y. (AP)"): the best evidence there is
+# (LGL: Clinton 4.6, 36k people; Hurricane 4.1, 6k). A colon does not count: "ROUNDUP:", "UPDATE:" are labels.
+SLACK_WIRE_DATELINE = -1.0
 SLACK_LOWER_CASE = 1.0  # all-lower-case text: no case evidence (lower-cased LGL: 1.5 gave acc 0.56, 1.0 0.64)
 LOWER_CASE_MIN_POP = 20_000  # lower-case text: smaller towns are too often ordinary words
 LOWER_CASE_TEXT_RATIO = 0.01  # fewer capitals than this among letters → the text is lower-cased
@@ -83,7 +86,31 @@ SUFFIXES = {
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 _ABBREVIATED = re.compile(r"\.[ \t]*[A-Z0-9]")
-_DATELINE_END = re.compile(r"\s*(?:[:(—–]|,\s*[A-Za-z .]+\s*[:(—–-]|\s[-–—]\s)")
+_DATELINE_END = re.compile(r"\s*(?:[:(—–]|,\s*[A-Za-z .]+\s*[:(—–-]|\s[-–—]+\s)")  # "HUDSON -- Police"
+_WIRE_DATELINE_END = re.compile(r"\s*(?:[(—–]|,\s*[A-Za-z .]+\s*[(—–-]|\s[-–—]+\s)")  # a dash, not a colon
+
+
+# "Clarke, Madison and Oconee counties", "Ellsworth to Riley counties": every name of the list is one
+PLURAL_TYPES = {"counties": "ADM2", "parishes": "ADM2", "districts": "ADM2", "boroughs": "ADM2"}
+_PLURAL_TYPE = re.compile(r"\b(?:" + "|".join(PLURAL_TYPES) + r")\b")
+_LIST_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
+_LIST_SEP = r"(?:,[ \t]*(?:(?:and|or)[ \t]+)?|[ \t]+(?:and|or|to)[ \t]+)"
+_TYPED_LIST = re.compile(rf"(?:{_LIST_NAME}{_LIST_SEP})+{_LIST_NAME}[ \t]+$")
+_LIST_WINDOW = 200  # characters searched back from "counties" for the list
+
+
+def typed_list_names(text: str) -> dict[tuple[int, int], str]:
+    """(start, end) → level of each name in a list followed by a plural type word ("... counties")."""
+    out = {}
+    for m in _PLURAL_TYPE.finditer(text):
+        lo = max(0, m.start() - _LIST_WINDOW)
+        found = _TYPED_LIST.search(text, lo, m.start())
+        if found:
+            for name in re.finditer(_LIST_NAME, text[found.start() : found.end()]):
+                first, _, rest = name.group().partition(" ")
+                skip = len(first) + 1 if rest and first.lower() in PLACE_PREFIXES else 0  # "In Becker, Clay"
+                out[(found.start() + name.start() + skip, found.start() + name.end())] = PLURAL_TYPES[m.group()]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +238,7 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
     head = len(text) - len(text.lstrip())
     found: list[Span] = []
     people: set[str] = set()
+    typed = typed_list_names(text) if not lower_case else {}
     located: set[str] = set()  # names once after "in", "near", "from": a place even if also a person
     framed = " " + boundaries(folded) + " "
     matches = []
@@ -238,6 +266,8 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
         suffix = m.group(1).lower() if m and m.group(1).lower() in SUFFIXES else None
         if lower_case and suffix and gz.zipf[name_id] < COMMON_ZIPF:
             verdict = PLACE  # "waghodia taluka": the suffix vouches for a small lower-case name
+        elif (start, end) in typed:
+            verdict = PLACE  # "Cooke, Grayson and Love counties"
         else:
             verdict = _verdict(gz, text, start, end, name_id, lower_case, at_dateline, abbreviation, in_title)
         if verdict == PERSON:
@@ -246,7 +276,7 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             continue
         if _previous_word(text, start)[0].lower() in LOCATIVES:
             located.add(key)
-        level = SUFFIXES[suffix] if suffix else None
+        level = typed.get((start, end)) or (SUFFIXES[suffix] if suffix else None)
         if m and suffix and m.group(1)[0].isupper() and not lower_case and level != "PPL":
             end = m.end()  # "Rapides Parish", "Almaty Region": the type word is part of the name
         taken[start:end] = b"\x01" * (end - start)
@@ -319,6 +349,10 @@ def _verdict(
         return PLACE
     if person == PERSON_HERE or (person == MAYBE_PERSON and gz.maxpop[name_id] < WEAK_PERSON_MAX_POP):
         return REJECT
-    capitals_say_little = in_title or _sentence_start(text, start)
-    slack = (SLACK_SENTENCE_START if capitals_say_little else SLACK_MID_SENTENCE) + extra
+    if at_dateline and surface.isupper() and _WIRE_DATELINE_END.match(text, end):
+        slack = SLACK_WIRE_DATELINE  # "CLINTON — A town couple", "HURRICANE, W.Va. - Law enforcement"
+    elif in_title or _sentence_start(text, start):
+        slack = SLACK_SENTENCE_START + extra  # capitals say little there
+    else:
+        slack = SLACK_MID_SENTENCE + extra
     return PLACE if _common_word_ok(gz, name_id, slack) else REJECT
