@@ -70,3 +70,21 @@ def test_shingles_ignore_case_and_punctuation_and_handle_short_texts() -> None:
     assert (
         find_near_duplicates([("e1", ""), ("e2", " \n "), ("a", REPORT)]) == {}
     )  # empty pages are no copies
+
+
+def test_signature_bands_and_jaccard_for_the_store() -> None:
+    from tocsin.dedupe.neardup import BAND_BYTES, LSH_BANDS, bands, earliest_match, jaccard, signature
+
+    sig = signature(REPORT)
+    assert sig == NearDuplicateIndex().signature(REPORT)  # the same permutations, drawn once per process
+    assert signature(" \n ...") is None  # no words: no signature, nobody's copy
+    parts = bands(sig)
+    assert len(parts) == LSH_BANDS and all(len(key) == BAND_BYTES for _, key in parts)
+    assert b"".join(key for _, key in parts) == sig[: LSH_BANDS * BAND_BYTES]
+    copy = signature(REPORT + " Reporting by a staff writer.")
+    assert set(parts) & set(bands(copy))  # a copy shares a band: a candidate
+    assert jaccard(sig, sig) == 1.0 and jaccard(sig, copy) >= 0.3 > jaccard(sig, signature(REWRITE))
+    assert earliest_match(copy, [(5, signature(OTHER)), (3, sig), (4, sig)]) == 3
+    assert earliest_match(copy, [(1, signature(REWRITE))]) is None
+    with pytest.raises(ValueError, match="expected 512"):
+        bands(sig[:100])

@@ -107,3 +107,23 @@ def test_package_exports_resolve_lazily() -> None:
     assert dedupe.assign_stories is assign_stories and "tocsin.dedupe.stories" in sys.modules
     with pytest.raises(AttributeError):
         _ = dedupe.no_such_name
+
+
+def test_join_stories_keeps_held_stories_and_names_new_ones() -> None:
+    from collections import Counter
+
+    from tocsin.dedupe.stories import NAME_WEIGHT, StoryTerms, join_stories, story_terms
+
+    def item(key: str, text: str, story: str | None = None) -> StoryTerms:
+        return StoryTerms(key, story_terms(text), None, story)
+
+    held = [item("lyon1", LYON_1, "lyon-story"), item("quake", QUAKE, "quake")]
+    new = [item("gre2", GRENOBLE_2), item("lyon2", LYON_2), item("gre1", GRENOBLE_1)]
+    assert join_stories(new, held) == {"lyon2": "lyon-story", "gre1": "gre1", "gre2": "gre1"}
+    assert join_stories(new, []) == {"lyon2": "lyon2", "gre1": "gre1", "gre2": "gre1"}
+    text = "Riots in Lyon\nRiots followed when police shot Karim Benali, 17. Benali died."
+    terms = story_terms(text)
+    assert list(terms) == sorted(terms) and dict(terms) == Counter(features(text))
+    assert dict(terms)["riots"] == 3 and dict(terms)["^benali"] == NAME_WEIGHT  # the title counts twice
+    with pytest.raises(ValueError, match="needs its story id"):
+        join_stories(new, [item("lyon1", LYON_1)])

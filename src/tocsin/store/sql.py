@@ -343,8 +343,8 @@ class SQLStore:
             return None, None
         own = bands(signature)
         found = self._execute(
-            "SELECT DISTINCT seq FROM neardup_bands WHERE (band, bucket) IN (VALUES "
-            + ", ".join(["(?, ?)"] * len(own)) + ")",
+            # one index search per band (SQLite scans the table for a row-value IN list)
+            "SELECT DISTINCT seq FROM neardup_bands WHERE " + " OR ".join(["(band = ? AND bucket = ?)"] * len(own)),
             [v for band in own for v in band],
         ).fetchall()  # fmt: skip
         held = [r for chunk in self._chunks(
