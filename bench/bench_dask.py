@@ -117,32 +117,31 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['worker_cpu_ms']:.1f}, client {r['client_cpu_ms']:.1f})", flush=True)
     medians = {w: statistics.median(r["per_s"] for r in rows if r["workers"] == w) for w in args.workers}
     base = medians[args.workers[0]]
-    lines = [
+    cpu = {w: statistics.median(r["worker_cpu_ms"] for r in rows if r["workers"] == w) for w in args.workers}
+    client = {w: statistics.median(r["client_cpu_ms"] for r in rows if r["workers"] == w) for w in args.workers}
+    body = report.section(
         SECTION,
-        "",
         f"`python bench/bench_dask.py --docs {args.docs} --repeat {args.repeat}`; {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores (shared with other work: the load average before "
         f"each run is shown), {time.strftime('%Y-%m-%d')}. Realistic mix (GLOCON wire text), LocalCluster on "
         "127.0.0.1, one thread per worker, the calling process the one SQLite writer. Components are built "
         "and warmed on the bundled samples on every worker before the clock starts (the warm-up column).",
-        "",
-        "| workers | documents | events | seconds | documents/s | vs 1-worker median | load before | "
-        "worker CPU ms/doc | client CPU ms/doc | warm-up s | client peak RSS MB | worker peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {r['workers']} | {r['docs']:,} | {r['events']} | {r['seconds']:.1f} | {r['per_s']:.1f} | "
-        f"{r['per_s'] / base:.2f}x | {r['load']:.1f} | {r['worker_cpu_ms']:.1f} | {r['client_cpu_ms']:.1f} | "
-        f"{r['warm_s']:.1f} | {r['client_peak_mb']:.0f} | {r['worker_peak_mb']:.0f} |"
-        for r in sorted(rows, key=lambda r: r["workers"])
-    ]
-    cpu = {w: statistics.median(r["worker_cpu_ms"] for r in rows if r["workers"] == w) for w in args.workers}
-    lines += ["", "Median documents/s: " + "; ".join(
-        f"{w} worker(s) {m:.1f} ({m / base:.2f}x)" for w, m in medians.items()) + f" over {args.repeat} round(s). "
-        "Worker CPU per document (median): " + "; ".join(f"{w} worker(s) {c:.1f} ms" for w, c in cpu.items())
+        report.markdown_table(
+            ["workers:", "documents:", "events:", "seconds:", "documents/s:", "vs 1-worker median:", "load before:",
+             "worker CPU ms/doc:", "client CPU ms/doc:", "warm-up s:", "client peak RSS MB:", "worker peak RSS MB:"],
+            [(r["workers"], f"{r['docs']:,}", r["events"], f"{r['seconds']:.1f}", f"{r['per_s']:.1f}",
+              f"{r['per_s'] / base:.2f}x", f"{r['load']:.1f}", f"{r['worker_cpu_ms']:.1f}", f"{r['client_cpu_ms']:.1f}",
+              f"{r['warm_s']:.1f}", f"{r['client_peak_mb']:.0f}", f"{r['worker_peak_mb']:.0f}")
+             for r in sorted(rows, key=lambda r: r["workers"])],
+        ),
+        "Median documents/s: " + "; ".join(f"{w} worker(s) {m:.1f} ({m / base:.2f}x)" for w, m in medians.items())
+        + f" over {args.repeat} round(s). Worker CPU per document (median): "
+        + "; ".join(f"{w} worker(s) {c:.1f} ms" for w, c in cpu.items())
         + f" ({cpu[args.workers[-1]] / cpu[args.workers[0]]:.2f}x; 1.00 = the extra workers add no work per "
-        "document). Wall-clock figures depend on what else ran on the shared cores (load column)."]
-    body = "\n".join(lines) + "\n"
+        "document); client (the one writer, with the scheduler) CPU per document: "
+        + "; ".join(f"{w} worker(s) {c:.1f} ms" for w, c in client.items())
+        + ". Wall-clock figures depend on what else ran on the shared cores (load column).",
+    )
     print(body)
     if not args.no_write:
         report.write_section(SECTION, body)

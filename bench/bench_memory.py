@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     rows = []
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for name in ("small", "large"):
             (Path(tmp) / name).mkdir()
@@ -87,23 +88,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"workers={workers}: {args.factor}x input → main process peak x{main_growth:.2f} ({verdict})",
                   flush=True)
 
-    lines = [
-        SECTION,
-        "",
-        f"`python bench/bench_memory.py --docs {args.docs} --factor {args.factor}`; "
-        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
-        f"{time.strftime('%Y-%m-%d')}. Realistic mix (GLOCON wire text, repeated with distinct ids) → "
-        "`tocsin.pipeline.run` → a fresh SQLite store, each configuration in a fresh process. Worker peak "
-        "is the largest pool worker (workers > 1).",
-        "",
-        "| workers | input | documents | seconds | documents/s | main peak RSS MB | worker peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {w} | {label} | {r['docs']:,} | {r['seconds']:.1f} | {r['docs'] / r['seconds']:.1f} | "
-        f"{r['peak_mb']:.0f} | {_mb(r['worker_peak_mb']) if w > 1 else '-'} |"
-        for w, label, r in rows
-    ]
     growth = []
     for w in args.workers:
         small_r, large_r = (r for ww, _, r in rows if ww == w)
@@ -111,8 +95,21 @@ def main(argv: list[str] | None = None) -> int:
         if w > 1:
             part += f", workers x{large_r['worker_peak_mb'] / small_r['worker_peak_mb']:.2f}"
         growth.append(part)
-    lines += ["", f"Peak RSS from 1x to {args.factor}x input: " + "; ".join(growth) + "."]
-    body = "\n".join(lines) + "\n"
+    body = report.section(
+        SECTION,
+        f"`python bench/bench_memory.py --docs {args.docs} --factor {args.factor}`; "
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d')}, load average before the runs {load:.1f}. Realistic mix (GLOCON wire "
+        "text, repeated with distinct ids) → `tocsin.pipeline.run` → a fresh SQLite store, each configuration "
+        "in a fresh process. Worker peak is the largest pool worker (workers > 1).",
+        report.markdown_table(
+            ["workers:", "input", "documents:", "seconds:", "documents/s:", "main peak RSS MB:",
+             "worker peak RSS MB:"],
+            [(w, label, f"{r['docs']:,}", f"{r['seconds']:.1f}", f"{r['docs'] / r['seconds']:.1f}",
+              f"{r['peak_mb']:.0f}", _mb(r["worker_peak_mb"]) if w > 1 else "-") for w, label, r in rows],
+        ),
+        f"Peak RSS from 1x to {args.factor}x input: " + "; ".join(growth) + ".",
+    )
     print(body)
     if not args.no_write:
         report.write_section(SECTION, body)

@@ -118,23 +118,18 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("HTML pages (ScrapingHub)", "trafilatura.extract alone, 1 process", r))
         print(f"{'trafilatura alone on the same HTML':45s}          : {r['per_s']:7.1f} docs/s", flush=True)
 
-    lines = [
+    body = report.section(
         SECTION,
-        "",
         f"`python bench/bench_pipeline.py --docs {args.docs}`; {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}. "
         "End to end: ingest → clean → relevance → mentions → places → events → SQLite. "
         "Peak RSS is the largest of the main process and any worker process.",
-        "",
-        "| input | configuration | documents | seconds | documents/s | peak RSS MB |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {label} | {config} | {r['docs']:,} | {r['seconds']:.1f} | {r['per_s']:.1f} | "
-        f"{max(r['peak_mb'], r['worker_peak_mb']):.0f} |"
-        for label, config, r in rows
-    ]
-    body = "\n".join(lines) + "\n"
+        report.markdown_table(
+            ["input", "configuration", "documents:", "seconds:", "documents/s:", "peak RSS MB:"],
+            [(label, config, f"{r['docs']:,}", f"{r['seconds']:.1f}", f"{r['per_s']:.1f}",
+              f"{max(r['peak_mb'], r['worker_peak_mb']):.0f}") for label, config, r in rows],
+        ),
+    )
     print(body)
     if not args.no_write:
         report.write_section(SECTION, body)
