@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from tocsin.detect.mentions import find_mentions, make_sentence_splitter
-from tocsin.extract.events import extract_events
+from tocsin.extract.events import coherent_places, extract_events
 from tocsin.records import PROTESTS, RIOTS, Article, Place, Toponym
 
 TOWNS = {
@@ -130,3 +130,29 @@ def test_a_date_right_after_the_trigger_is_its_own() -> None:
     assert e.time_precision == 2 and e.event_date < date(2024, 3, 4)  # last week, not Tuesday
     (e,) = events_with_dateline(["Riots broke out in Lyon, on Monday, police said."], dateline=None)
     assert e.event_date == date(2024, 3, 4)
+
+
+def test_the_sentence_before_sets_the_scene_for_the_first_event() -> None:
+    paragraphs = ["Ministers met in Grenoble on Monday.", "About 200 farmers protested outside the meeting."]
+    (e,) = events_with_dateline(paragraphs, dateline=None)
+    assert (e.place.name, e.event_date, e.crowd_size_low) == ("Grenoble", date(2024, 3, 4), 200)
+    # a trigger in a time adjunct is background, not a new event
+    background = ["Ministers met in Grenoble on Monday.", "Weeks after the riots began, nothing has changed."]
+    assert events_with_dateline(background, dateline=None) == ()
+
+
+def test_a_country_named_in_another_clause_does_not_lift_the_mention_to_country_level() -> None:
+    paragraphs = ["Ministers met in Grenoble on Monday.",
+                  "About 200 farmers protested outside the meeting, which came after a ban by France."]
+    (e,) = events_with_dateline(paragraphs, dateline=None)
+    assert e.place.name == "Grenoble"
+
+
+def test_the_dateline_town_is_kept_even_when_another_country_dominates() -> None:
+    rome = Place("Rome", "ITA", 41.89, 12.48, 3169070, "Lazio", "P", "PPLC", 2800000, 1)
+    text = "Rome - France and France"
+    tops = [Toponym(0, 4, "Rome", rome), Toponym(7, 13, "France", TOWNS["France"]),
+            Toponym(18, 24, "France", TOWNS["France"])]
+    assert text[18:24] == "France"
+    assert [t.text for t in coherent_places(tops)] == []  # a lone town abroad is a misreading ...
+    assert [t.text for t in coherent_places(tops, "rome")] == ["Rome"]  # ... unless it is the dateline

@@ -55,7 +55,7 @@ def extract_events(
 ) -> tuple[Event, ...]:
     published = article.published.date() if article.published else None
     by_sentence = {m.sentence.start: m for m in mentions}
-    places = coherent_places(toponyms)
+    places = coherent_places(toponyms, article.dateline_place)
     dateline = _dateline_place(article, places)
     ctx_place: Place | None = dateline
     ctx_date: TimeExpression | None = None
@@ -63,7 +63,8 @@ def extract_events(
     last: _Draft | None = None
     since_last = 0  # sentences read since the last one that went into an event
     headlines = _headline_blocks(article)
-    for sent in sentences:
+    scene_at = -2  # index of the last sentence without a mention that named a town and a day
+    for index, sent in enumerate(sentences):
         if sent.paragraph in headlines:
             continue  # a headline restates the lead in the present tense; it is matched to events below
         since_last += 1
@@ -77,11 +78,13 @@ def extract_events(
                 since_last = 0
             ctx_place = _context_place(in_sentence, ctx_place)
             ctx_date = dates[0] if dates else ctx_date
+            if event_dates and _has_town(in_sentence):
+                scene_at = index
             continue
         anchor = mention.trigger_start
         candidates = _event_places(article, sent, in_sentence)
         own_date = _nearest_date(event_dates, anchor - sent.start, sent.text)
-        if not _has_town(candidates) and _names_country(sent, toponyms):
+        if not _has_town(candidates) and _names_country(sent, toponyms, anchor):
             # "marching across the Indian map", "protests across the country": placed at country level only,
             # though its day is the context of the sentences that follow ("In Lyon, dockers marched.")
             ctx_date = own_date or ctx_date
@@ -92,7 +95,11 @@ def extract_events(
         # "LYON: Dockers marched through the city.": a report under a dateline naming no other place is
         # about the dateline town, on the day of publication
         at_dateline = dateline is not None and _opens_with_dateline(article, sent) and not in_sentence[1:]
-        if own_place is None and own_date is None and (last is not None or not at_dateline):
+        # "Ministers met in Brussels on Monday. Around 100 farmers protested outside the meeting.": the
+        # sentence before set the scene, town and day, for the article's first event
+        sets_scene = scene_at == index - 1 and last is None and not _BACKGROUND_BEFORE.search(
+            sent.text[: anchor - sent.start])
+        if own_place is None and own_date is None and not sets_scene and (last is not None or not at_dateline):
             # "There have been riots elsewhere in the city": more about the event in context, never a new one
             if last is not None:
                 last.add(sent)
@@ -180,9 +187,22 @@ def _has_town(toponyms: Sequence[Toponym]) -> bool:
     return any(t.place is not None and t.place.geo_precision < REGION for t in toponyms)
 
 
-def _names_country(sent: Sentence, toponyms: Sequence[Toponym]) -> bool:
-    return any(sent.start <= t.start < sent.end and t.place is not None and not is_subnational(t.place)
-               for t in toponyms)
+# A trigger in a time adjunct names a background event, not a new one: "20 days after the riots began".
+_BACKGROUND_BEFORE = re.compile(r"\b(?:after|since|before|until|following|during)\s+(?:the\s+)?$", re.IGNORECASE)
+# How far from the trigger, within its clause, a country name places the mention at country level.
+COUNTRY_REACH_CHARS = 40
+
+
+def _names_country(sent: Sentence, toponyms: Sequence[Toponym], anchor: int) -> bool:
+    """A country named next to the trigger ("marching across the Indian map"), not in another clause
+    ("protested outside the meeting, which came after a Russian embargo")."""
+    for t in toponyms:
+        if t.place is None or is_subnational(t.place) or not sent.start <= t.start < sent.end:
+            continue
+        lo, hi = sorted((anchor, t.start))
+        if hi - lo <= COUNTRY_REACH_CHARS and not _CLAUSE_BREAK.search(sent.text[lo - sent.start: hi - sent.start]):
+            return True
+    return False
 
 
 def _context_place(in_sentence: Sequence[Toponym], current: Place | None) -> Place | None:
@@ -236,15 +256,18 @@ def _is_dateline(article: Article, sent: Sentence, t: Toponym, after: str) -> bo
     return t.end - paragraph_start <= DATELINE_MAX_CHARS and bool(_DATELINE_END.match(after))
 
 
-def coherent_places(toponyms: Sequence[Toponym]) -> list[Toponym]:
+def coherent_places(toponyms: Sequence[Toponym], dateline: str | None = None) -> list[Toponym]:
     """Sub-national places in the countries the article is about.
 
-    A town abroad is kept when its country is named in the article too, or when the article names no
-    country and it is the article's main country; otherwise it is most likely a misreading (the "Nur
-    Otan" party read as a Nigerian village, "Central Asian" as Uganda's Central region).
+    A town abroad is kept when its country is named in the article too, or when it is in the article's
+    main country or the dateline's; otherwise it is most likely a misreading (the "Nur Otan" party read
+    as a Nigerian village, "Central Asian" as Uganda's Central region).
     """
     resolved = [t.place for t in toponyms if t.place is not None]
     named = {p.country for p in resolved if p.feature_code in COUNTRY_CODES}
+    # "BRUSSELS, March 14 (Xinhua)": the report was filed there, whatever "Russian embargo" says
+    named |= {t.place.country for t in toponyms
+              if t.place is not None and dateline and t.text.lower() == dateline.lower()}
     # the main country: most places, then the most people (a village of 2,000 loses a tie to a capital)
     weight: dict[str, tuple[int, int]] = {}
     for p in resolved:
