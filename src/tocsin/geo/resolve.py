@@ -42,8 +42,9 @@ ROUNDS = 3
 CAPITAL_SHARE = 0.5  # a same-named town holding this share of its region's people stands for it
 SUPPORT_CANDIDATES = 20  # readings per name that lend support to other names' readings (10: LGL -0.004)
 SUPPORT_RETURNS = 0.7  # each further supporting name counts this much less than the one before
-SUPPORT_DECAY = 0.5  # weight of a reading one unit of prior (10x population) below its name's best
-#                     (0.3 let "Lebanon" the country silence Lebanon, Ind. next to Boone County: LGL -0.006)
+SUPPORT_DECAY = 0.6  # weight of a reading one unit of prior (10x population) below its name's best
+#                     (LGL 0.844 at 0.3, 0.850 at 0.5, 0.854 at 0.6, 0.852 at 0.7: at 0.3 "Lebanon" the
+#                     country silenced Lebanon, Ind. next to Boone County; GeoVirus flat, 0.787-0.788)
 MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
 PEER_LEVELS = frozenset({"ADM1", COUNTRY_FCODE})
 PEER_SHARE = 0.6  # of the other names of a list that must be of one kind (set by hand: "most")
