@@ -33,6 +33,9 @@ def test_crowd_sizes(sentence: str, low: int | None, high: int | None) -> None:
         ("Several officers were beaten up.", Counts(injuries=3)),
         ("No arrests were made and no injuries were reported.", Counts(injuries=0, arrests=0)),
         ("The shopkeeper fired at the crowd, killing a youth and wounding two others.", Counts(fatalities=1, injuries=2)),
+        ("One trader, a father of three, was stabbed outside his stall.", Counts(injuries=1)),
+        ("A 40-year-old driver who was attacked with iron rods is in hospital.", Counts(injuries=1)),
+        ("One man was stabbed to death near the market.", Counts()),
     ],
 )
 def test_casualties_and_arrests(sentence: str, expected: Counts) -> None:

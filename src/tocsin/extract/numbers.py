@@ -189,8 +189,16 @@ _ONE_DEATH = re.compile(
     r"|\b(?:he|she)\s+(?:later\s+|subsequently\s+)?(?:died|succumbed)\b",
     re.IGNORECASE,
 )
-_ONE_INJURY = re.compile(r"\b(?:his|her)\s+injuries\b|\b(?:he|she)\s+was\s+(?:seriously\s+|badly\s+)?(?:injured|wounded|hurt)\b",
-                         re.IGNORECASE)
+# One victim hurt, told without a number: "his injuries", "she was hurt", "one man, a trader, was stabbed",
+# "a 40-year-old shopkeeper who was attacked with swords" (not "stabbed to death": that is a fatality).
+_ONE_INJURY = re.compile(
+    r"\b(?:his|her)\s+injuries\b|\b(?:he|she)\s+was\s+(?:seriously\s+|badly\s+)?(?:injured|wounded|hurt)\b"
+    r"|\b(?:a|an|one)\s+(?:[\w-]+\s+){0,3}?(?:person|persons|man|woman|youth|boy|girl|child|policeman|constable"
+    r"|officer|protester|student|worker|shopkeeper|trader|resident|villager|driver|journalist)"
+    r"(?:\s*,[^,]{1,60},\s*|\s*,\s*|\s+)(?:who\s+)?(?:was|had\s+been|has\s+been|got)\s+(?:\w+ly\s+)?"
+    r"(?:stabbed|attacked|assaulted|hacked|beaten|injured|wounded|hurt)\b(?!\s+to\s+death)",
+    re.IGNORECASE,
+)
 _DIED_OF_INJURIES = re.compile(r"\b(?:succumb\w*|stabb\w*|injur\w*|wounds?|hacked|burn\s+injuries)\b", re.IGNORECASE)
 
 
