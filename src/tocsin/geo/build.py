@@ -77,6 +77,8 @@ def _latin_keys(names: Iterable[str]) -> set[str]:
         key = squeeze(name)
         if 3 <= len(key) <= MAX_KEY_LEN and _KEY_OK.match(key):
             keys.add(key)
+            if " of the " in key:  # "Democratic Republic of Congo" is written without the article too
+                keys.add(key.replace(" of the ", " of "))
             if key.startswith("saint "):
                 keys.update(("st " + key[6:], "st. " + key[6:]))
             if key.startswith(("st. ", "st ")):
