@@ -70,6 +70,7 @@ def test_planned_protest_is_not_an_event() -> None:
 
 REGIONS = {
     "Savoie": Place("Savoie", "FRA", 45.5, 6.4, 2975517, "Auvergne-Rhône-Alpes", "A", "ADM2", 430000, 3),
+    "Isère district": Place("Isère", "FRA", 45.3, 5.6, 3012715, "Auvergne-Rhône-Alpes", "A", "ADM2", 1200000, 2),
 }
 
 
@@ -156,3 +157,26 @@ def test_the_dateline_town_is_kept_even_when_another_country_dominates() -> None
     assert text[18:24] == "France"
     assert [t.text for t in coherent_places(tops)] == []  # a lone town abroad is a misreading ...
     assert [t.text for t in coherent_places(tops, "rome")] == ["Rome"]  # ... unless it is the dateline
+
+
+def test_places_of_what_a_protest_was_about_are_not_where_it_was() -> None:
+    (e,) = events_with_dateline(["Students protested against the torching of a bus near Grenoble, marching in Lyon on Monday."],
+                                dateline=None)
+    assert (e.place.name, e.sub_event_type) == ("Lyon", "Peaceful protest")  # the torching is not theirs
+
+
+def test_navigation_lines_report_no_events() -> None:
+    paragraphs = ["Farmers rallied in Lyon on Monday.", "Related stories: Mob torches buses in Grenoble"]
+    assert [e.place.name for e in events_with_dateline(paragraphs, dateline=None)] == ["Lyon"]
+
+
+def test_a_date_bounding_a_period_is_not_the_event_day() -> None:
+    (e,) = events_with_dateline(["A mob attacked families in Grenoble who had fled their homes after February 20."],
+                                dateline=None)
+    assert e.event_date == date(2024, 3, 6)  # the day of publication, not February 20
+
+
+def test_the_town_wins_over_its_district() -> None:
+    (e,) = events_with_dateline(["Curfew was imposed in Grenoble town of Isère district after clashes on Monday."],
+                                dateline=None)
+    assert e.place.name == "Grenoble"

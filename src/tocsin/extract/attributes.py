@@ -102,8 +102,15 @@ def event_certainty(sentences: Sequence[str]) -> str:
     return min((sentence_certainty(s) for s in sentences), key=_CERTAINTY_ORDER.index, default=STATED)
 
 
+def _without_issue(sentence: str) -> str:
+    """The sentence with what the protest was about blanked: "protesting against the torching of a train"
+    says nothing about how the protest went."""
+    span = issue_span(sentence)
+    return sentence if span is None else sentence[: span[0]] + " " + sentence[span[1]:]
+
+
 def sub_event_type(sentences: Sequence[str], fatalities: int = 0) -> str:
-    text = NEGATED.sub(" ", " ".join(sentences))
+    text = NEGATED.sub(" ", " ".join(_without_issue(s) for s in sentences))
     violent = bool(VIOLENCE.search(text))
     mob = 2 * len(MOB.findall(text))
     demo = 2 * len(DEMONSTRATION.findall(text)) + len(DEMONSTRATION_WEAK.findall(text))

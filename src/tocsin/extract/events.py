@@ -67,6 +67,8 @@ def extract_events(
     for index, sent in enumerate(sentences):
         if sent.paragraph in headlines:
             continue  # a headline restates the lead in the present tense; it is matched to events below
+        if _NAVIGATION.match(sent.text):
+            continue  # "Related stories: 30 burnt alive in ...": other articles' headlines
         since_last += 1
         in_sentence = [t for t in places if sent.start <= t.start < sent.end]
         dates = find_dates(sent.text, published)
@@ -120,6 +122,9 @@ def extract_events(
     _attach_headlines(sentences, headlines, by_sentence, places, drafts)
     _fold_vague_dates(drafts)
     return tuple(_build(article, d) for d in drafts.values())
+
+
+_NAVIGATION = re.compile(r"(?:related\s+(?:stories|news|articles)|also\s+read|read\s+more|see\s+also)\b", re.IGNORECASE)
 
 
 # A week-dated mention ("last week, protesters threw stones") of a place that also has an exact-day
@@ -237,6 +242,11 @@ def _event_places(article: Article, sent: Sentence, toponyms: Sequence[Toponym])
     nor the dateline, which says where the report was filed (it is the context place already)."""
     issue = attributes.issue_span(sent.text)
     lo, hi = (sent.start + issue[0], sent.start + issue[1]) if issue else (-1, -1)
+    if issue and _EARLIER_HAPPENING.search(sent.text[issue[0]: issue[1]]):
+        # "protesting against the torching of a train near Godhra": the places that follow are the
+        # torching's, up to the end of the clause
+        clause_end = _CLAUSE_END.search(sent.text, issue[1])
+        hi = sent.start + (clause_end.start() if clause_end else len(sent.text))
     out = []
     for t in toponyms:
         before = sent.text[: t.start - sent.start]
@@ -247,6 +257,15 @@ def _event_places(article: Article, sent: Sentence, toponyms: Sequence[Toponym])
             continue
         out.append(t)
     return out
+
+
+# What a protest may be about that happened somewhere itself: places after it are that happening's.
+_EARLIER_HAPPENING = re.compile(
+    r"\b(?:torching|burning|killings?|murders?|attacks?|massacres?|deaths?|arrests?|rapes?|lynching|shooting"
+    r"|demolition|bombing|assault|beating|carnage)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,;:.()—–]|\s(?:and|but|while|when|where)\s", re.IGNORECASE)
 
 
 def _is_dateline(article: Article, sent: Sentence, t: Toponym, after: str) -> bool:
@@ -291,6 +310,8 @@ def _nearest(toponyms: Sequence[Toponym], anchor: int, context: Place | None) ->
     """The town nearest the trigger; a region only when the sentence names no town and the context town
     is not in that region."""
     towns = [t for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
+    # the most specific named populated place: "Kadi town of Mehsana district" is Kadi
+    towns = [t for t in towns if t.place is not None and t.place.feature_class == "P"] or towns
     if towns:
         return min(towns, key=lambda t: abs(t.start - anchor)).place
     regions = [t.place for t in toponyms if t.place is not None]
@@ -314,8 +335,14 @@ ADJACENT_DATE_CHARS = 25
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\b(?:and|but|while|when|as|after|before)\b", re.IGNORECASE)
 
 
+# "fled their houses after February 28": a calendar date after these words bounds a period, it is not the
+# day of anything the sentence reports.
+_BOUNDARY_BEFORE = re.compile(r"\b(?:after|since|until|till|before)\s+$", re.IGNORECASE)
+
+
 def _event_dates(text: str, dates: Sequence[TimeExpression]) -> list[TimeExpression]:
-    return [d for d in dates if not _SAID_BEFORE.search(text[: d.start])]
+    return [d for d in dates if not _SAID_BEFORE.search(text[: d.start])
+            and not (any(ch.isdigit() for ch in d.text) and _BOUNDARY_BEFORE.search(text[: d.start]))]
 
 
 def _nearest_date(dates: Sequence[TimeExpression], anchor: int, text: str = "") -> TimeExpression | None:
