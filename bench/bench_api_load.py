@@ -271,6 +271,48 @@ async def load(base: str, rate: float, seconds: float, n_docs: int, seed: int) -
     return result
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its children (workers)."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+    return [k for c in kids for k in (c, *_children(c))]
+
+
+async def cpu_per_kind(port: int, pid: int, n: int, n_docs: int, seed: int) -> dict[str, float]:
+    """Server CPU milliseconds per request of each kind: ``n`` requests of the kind sent one at a
+    time (no queueing, so the figure is the server's work alone, whatever else runs on the machine)."""
+    rng = random.Random(seed)
+    client = LeanClient("127.0.0.1", port, max_connections=1)
+    by_kind: dict[str, list[str]] = {}
+    while any(len(v) < n for v in by_kind.values()) or len(by_kind) < 6:
+        for kind, path in request_mix(rng, n_docs):
+            by_kind.setdefault(kind, []).append(path)
+    out = {}
+    for kind, paths in sorted(by_kind.items()):
+        paths = paths[:n]
+        before = process_cpu_s(pid)
+        for path in paths:
+            status = await client.get(path)
+            if status != 200:
+                raise RuntimeError(f"{status} from {path}")
+        out[kind] = (process_cpu_s(pid) - before) * 1000 / len(paths)
+    client.close()
+    return out
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -291,6 +333,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=2, help="server processes (tocsin.web.serve(workers=...))")
     ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    ap.add_argument("--cpu", type=int, metavar="N",
+                    help="only measure server CPU per request kind (N sequential requests each), then exit")  # fmt: skip
     args = ap.parse_args()
     args.rate = args.rate or [200.0]
 
@@ -309,6 +353,12 @@ def main() -> int:
     try:
         wait_until_up(base)
         asyncio.run(load(base, 20, 2, n_events // 2, args.seed + 1))  # warm the caches and connections
+        if args.cpu:
+            costs = asyncio.run(cpu_per_kind(port, server.pid, args.cpu, n_events // 2, args.seed))
+            mix = sum(costs[k] * len([1 for kk, _ in request_mix(random.Random(0), 2) if kk == k]) for k in costs) / 10
+            print("server CPU ms per request: " + ", ".join(f"{k} {v:.2f}" for k, v in costs.items())
+                  + f"; the mix {mix:.2f} ({os.getloadavg()[0]:.2f} load average)")  # fmt: skip
+            return 0
         for rate in args.rate:
             time.sleep(2)  # let the previous run's stragglers finish
             before, cpu = os.getloadavg()[0], time.process_time()

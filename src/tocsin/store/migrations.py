@@ -202,6 +202,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         + " UNION ALL ".join(f"SELECT {n} AS n" for n in range(37)) + ") AS b WHERE d.neardup_seq IS NOT NULL",
         "CREATE INDEX documents_published_day ON documents (substr(published, 1, 10))",
     )),
+    # The API's sort orders within one country (the dashboard's and API clients' commonest filter), so a
+    # country's page is read in index order instead of sorting all its events. Measured on 100,000
+    # events (1,667 a country): a page by date 1.7 ms → 0.05 ms of SQL, by fatalities at offset 850
+    # 2.7 ms → 0.09 ms, a text search within a country 7.2 ms → 1.5 ms (it stops at the page's end).
+    # IF NOT EXISTS: a database taken back to an older version by hand may still have them.
+    Migration(7, "indexes for the API's sort orders within a country", (
+        "CREATE INDEX IF NOT EXISTS events_country_by_date ON events (country, (event_date IS NULL), event_date, event_id)",
+        "CREATE INDEX IF NOT EXISTS events_country_by_date_desc ON events "
+        "(country, (event_date IS NULL), event_date DESC, event_id)",
+        "CREATE INDEX IF NOT EXISTS events_country_by_fatalities_desc ON events "
+        "(country, fatalities DESC, (event_date IS NULL), event_date DESC, event_id)",
+    )),
 )
 
 # -- PostgreSQL ------------------------------------------------------------------------------------

@@ -97,5 +97,9 @@ class StoreReader:
             by_type=tuple((t, s, n) for (t, s), n in sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))),
         )
 
+    def data_version(self) -> None:
+        """Unknown for an arbitrary store: its answers are never cached."""
+        return None
+
     def close(self) -> None:
         """The store is closed by whoever opened it."""

@@ -1,7 +1,9 @@
 """The API's JSON shapes (pydantic, so /docs shows them), built from the pipeline's records.
 
 An event is the JSON Lines export's record (``tocsin.export.event_record``): one shape for
-exports and the API.
+exports and the API. The read endpoints send the plain dicts of ``event_dict``, ``stats_dict`` and
+``document_dict`` encoded by orjson, not pydantic models: validating 50 events the API itself built
+cost more than building them (tests/web check every answer against these models).
 """
 
 from __future__ import annotations
@@ -147,39 +149,60 @@ class IngestOut(BaseModel):
     events: list[EventOut]
 
 
-def event_out(event: Event, said: tuple[SourceSaid, ...] = ()) -> EventOut:
+def event_dict(event: Event, said: tuple[SourceSaid, ...] = ()) -> dict[str, Any]:
+    """An ``EventOut`` as a plain dict: each source with what it said (None when not recorded)."""
     record = event_record(event)
     by_doc = {s.doc_id: s.said for s in said}
     for source in record["sources"]:
         source["said"] = by_doc.get(source["doc_id"]) or None
-    return EventOut.model_validate(record)
+    return record
+
+
+def event_out(event: Event, said: tuple[SourceSaid, ...] = ()) -> EventOut:
+    return EventOut.model_validate(event_dict(event, said))
+
+
+def page_dict(total: int, limit: int, offset: int, search: str, events: tuple[Event, ...]) -> dict[str, Any]:
+    """An ``EventPage`` as a plain dict."""
+    return {"total": total, "limit": limit, "offset": offset, "search": search,
+            "events": [event_dict(e) for e in events]}  # fmt: skip
+
+
+def stats_dict(stats: Stats) -> dict[str, Any]:
+    """A ``StatsOut`` as a plain dict."""
+    return {
+        "total": stats.total,
+        "undated": stats.undated,
+        "fatalities": stats.fatalities,
+        "by_day": [{"key": k, "count": n} for k, n in stats.by_day],
+        "by_week": [{"key": k, "count": n} for k, n in stats.by_week],
+        "by_country": [{"key": k, "count": n} for k, n in stats.by_country],
+        "by_type": [{"event_type": t, "sub_event_type": s, "count": n} for t, s, n in stats.by_type],
+    }
 
 
 def stats_out(stats: Stats) -> StatsOut:
-    return StatsOut(
-        total=stats.total,
-        undated=stats.undated,
-        fatalities=stats.fatalities,
-        by_day=[Count(key=k, count=n) for k, n in stats.by_day],
-        by_week=[Count(key=k, count=n) for k, n in stats.by_week],
-        by_country=[Count(key=k, count=n) for k, n in stats.by_country],
-        by_type=[TypeCount(event_type=t, sub_event_type=s, count=n) for t, s, n in stats.by_type],
-    )
+    return StatsOut.model_validate(stats_dict(stats))
 
 
-def document_out(view: DocumentView) -> DocumentOut:
+def document_dict(view: DocumentView) -> dict[str, Any]:
+    """A ``DocumentOut`` as a plain dict: its evidence sentences sorted by offset."""
     doc = view.document
     evidence = sorted(
         (
-            MarkOut(event_id=event.event_id, start=e.start, end=e.end, text=e.text)
+            {"event_id": event.event_id, "start": e.start, "end": e.end, "text": e.text}
             for event in view.events
             for e in event.evidence
             if e.doc_id == doc.doc_id
         ),
-        key=lambda m: (m.start, m.end, m.event_id),
+        key=lambda m: (m["start"], m["end"], m["event_id"]),
     )
-    return DocumentOut(
-        doc_id=doc.doc_id, title=doc.title, url=doc.url, published=doc.published, outlet=doc.outlet,
-        language=doc.language, status=doc.status, reason=doc.reason, text=doc.text,
-        evidence=evidence, events=[event_out(e) for e in view.events],
-    )  # fmt: skip
+    return {
+        "doc_id": doc.doc_id, "title": doc.title, "url": doc.url, "published": doc.published,
+        "outlet": doc.outlet, "language": doc.language, "status": doc.status, "reason": doc.reason,
+        "text": doc.text, "evidence": evidence, "events": [event_dict(e) for e in view.events],
+    }  # fmt: skip
+
+
+def document_out(view: DocumentView) -> DocumentOut:
+    return DocumentOut.model_validate(document_dict(view))

@@ -43,7 +43,7 @@ def parse_bbox(text: str) -> BBox:
     return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
-def event_query(
+async def event_query(
     country: Annotated[
         str | None, Query(description="ISO 3166-1 alpha-3 country code, e.g. KAZ", max_length=MAX_TEXT)
     ] = None,
@@ -66,7 +66,9 @@ def event_query(
         Query(description="order: date or fatalities, '-' for descending"),
     ] = "date",
 ) -> EventQuery:
-    """The filters shared by the event list, the exports and the statistics."""
+    """The filters shared by the event list, the exports and the statistics.
+
+    async only so that FastAPI calls it in place, not on a worker thread (it does no I/O)."""
     for name, value in (("admin1", admin1), ("q", q)):
         if value is not None and any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in value):
             # SQLite's full-text parser ends a string at NUL: such text can only be a mistake or a probe

@@ -10,11 +10,14 @@ a few read-only connections of its own, so requests never share the writer's con
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 from tocsin.records import Event
 from tocsin.store.base import StoredDocument
@@ -31,6 +34,7 @@ from tocsin.store.query import (  # noqa: F401  (re-exported: the web layer's vo
     search_terms,
 )
 from tocsin.store.rows import SAID_COLUMNS
+from tocsin.store.sqlite import SQLiteStore
 
 # Read-only connections kept open for request threads; a request beyond this many at once waits
 # for one. uvicorn runs one process here, whose handlers rarely take over a few milliseconds, and
@@ -52,6 +56,10 @@ class EventReader(Protocol):
     def event(self, event_id: str) -> tuple[Event, tuple[SourceSaid, ...]] | None: ...
     def document(self, doc_id: str) -> DocumentView | None: ...
     def stats(self, query: EventQuery) -> Stats: ...
+    def data_version(self) -> object | None:
+        """A value that changes whenever the stored data may have changed (None: cannot tell)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -66,7 +74,15 @@ class SQLReader:
         self._free: queue.LifoQueue[QueryableStore] = queue.LifoQueue()
         self._opened: list[QueryableStore] = []
         self._guard = threading.Lock()
+        self._probe: sqlite3.Connection | None = None
+        self._probe_lock = threading.Lock()
         first = store.open_reader()
+        if isinstance(first, SQLiteStore):
+            # PRAGMA data_version changes on this connection whenever any other connection, in this
+            # process or another, commits to the file; this one never writes (read-only)
+            self._probe = sqlite3.connect(
+                f"file:{quote(str(Path(first.path).resolve()))}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
         if first is None:
             self._slots = threading.BoundedSemaphore(1)
             self._free.put(store)  # the caller's store: never closed here
@@ -89,7 +105,19 @@ class SQLReader:
             finally:
                 self._free.put(handle)
 
+    def data_version(self) -> int | None:
+        """SQLite's data version seen by a connection of this reader's own (about 5 µs); None for
+        other databases (PostgreSQL has no cheap equivalent) and in-memory SQLite."""
+        if self._probe is None:
+            return None
+        with self._probe_lock:
+            return int(self._probe.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
+        with self._probe_lock:
+            if self._probe is not None:
+                self._probe.close()
+                self._probe = None
         with self._guard:
             for handle in self._opened:
                 handle.close()
