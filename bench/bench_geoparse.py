@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tocsin.geo.base import GeoHints
 from tocsin.geo.builtin import GeonamesGeocoder
 from tocsin.geo.evaluate import read_lgl
 from tocsin.geo.gazetteer import index_path
@@ -29,16 +30,17 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 1e6
 
 
-def articles(corpus: Path, n: int) -> list[str]:
+def articles(corpus: Path, n: int) -> list[tuple[str, str | None]]:
+    """(text, web address of its first source article): the geocoder reads the outlet's town from it."""
     out, current = [], []
-    texts = [d.text for d in read_lgl(corpus)]
+    docs = [(d.text, d.url) for d in read_lgl(corpus)]
     i = 0
     while len(out) < n:
-        current.append(texts[i % len(texts)])
+        current.append(docs[i % len(docs)])
         i += 1
-        words = "\n\n".join(current).split(" ")
+        words = "\n\n".join(text for text, _ in current).split(" ")
         if len(words) >= WORDS_PER_ARTICLE:
-            out.append(" ".join(words[:WORDS_PER_ARTICLE]))
+            out.append((" ".join(words[:WORDS_PER_ARTICLE]), current[0][1]))
             current = []
     return out
 
@@ -62,14 +64,14 @@ def main() -> None:
                 f"index build: {time.perf_counter() - t:.1f} s, {size:.0f} MB on disk, peak {child_peak:.0f} MB"
             )
         docs = articles(args.corpus, args.docs)
-        words = sum(len(d.split()) for d in docs) / len(docs)
+        words = sum(len(text.split()) for text, _ in docs) / len(docs)
         before = rss_mb()
         geocoder = GeonamesGeocoder(cache)
         t = time.perf_counter()
         _ = geocoder.gazetteer
         print(f"index load: {time.perf_counter() - t:.1f} s, +{rss_mb() - before:.0f} MB RSS")
         t0, c0 = time.perf_counter(), time.process_time()
-        found = sum(len(geocoder.parse(d)) for d in docs)
+        found = sum(len(geocoder.parse(text, GeoHints(url=url))) for text, url in docs)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         print(f"{len(docs)} articles of {words:.0f} words: {len(docs) / cpu:.0f} docs/s per core (CPU time), "
               f"{len(docs) / wall:.0f} docs/s wall, {found / len(docs):.1f} toponyms/doc")  # fmt: skip

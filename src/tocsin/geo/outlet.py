@@ -8,6 +8,7 @@ names in the text and takes context from them, but is never returned as a topony
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from tocsin.geo.gazetteer import F_CITY, Gazetteer
@@ -58,13 +59,21 @@ def home_name_ids(gz: Gazetteer, url: str | None) -> list[int]:
     """Gazetteer name ids of the outlet's town as spelled in the host of ``url`` (usually none or one)."""
     if not url:
         return []
-    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
-    labels = [lab for lab in host.lower().split(".")[:-1] if lab not in _SKIP_LABELS and lab.isalpha()]
-    out = []
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    except ValueError:  # "http://[broken" is no address
+        return []
+    return list(_host_towns(gz, host.lower()))
+
+
+@lru_cache(maxsize=4096)  # an outlet's articles come in runs: its host is read once
+def _host_towns(gz: Gazetteer, host: str) -> tuple[int, ...]:
+    labels = [lab for lab in host.split(".")[:-1] if lab not in _SKIP_LABELS and lab.isalpha()]
+    out: list[int] = []
     for label in labels:
         if label.startswith(LEADING_ARTICLE) and len(label) > len(LEADING_ARTICLE) + HOME_MIN_LEN:
             label = label[len(LEADING_ARTICLE) :]
         name_id = _label_town(label, gz)
         if name_id is not None and name_id not in out:
             out.append(name_id)
-    return out
+    return tuple(out)
