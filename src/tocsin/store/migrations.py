@@ -214,6 +214,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX IF NOT EXISTS events_country_by_fatalities_desc ON events "
         "(country, fatalities DESC, (event_date IS NULL), event_date DESC, event_id)",
     )),
+    # A map box sorted by date reads its events' sort keys from the index instead of each row (the box's
+    # ~600 of 100,000 events: 2.2 ms → 0.8 ms; it replaces the (latitude, longitude) index, a prefix of
+    # it); a text search within a country tests each event's evidence documents from an index alone.
+    Migration(8, "covering indexes for map boxes and text search", (
+        "CREATE INDEX IF NOT EXISTS events_lat_lon_date ON events "
+        "(latitude, longitude, (event_date IS NULL), event_date, event_id)",
+        "DROP INDEX IF EXISTS events_lat_lon",
+        "CREATE INDEX IF NOT EXISTS evidence_event_doc ON evidence (event_id, doc_id)",
+    )),
 )
 
 # -- PostgreSQL ------------------------------------------------------------------------------------
