@@ -37,6 +37,7 @@ def test_realis_triggers_are_mentions(text: str) -> None:
         "Shares rallied in early trade.",
         "Prices rose in March 2021.",
         "In those years not a single shop was looted in our street.",
+        "Asked how many protesters were killed in the riots, the minister declined to answer.",
     ],
 )
 def test_irrealis_and_false_friends_are_not(text: str) -> None:
@@ -56,3 +57,10 @@ def test_splitter_keeps_paragraphs_and_offsets() -> None:
     ]
     assert all(text[s.start : s.end] == s.text for s in got)
     assert [s.paragraph for s in got] == [0, 1, 1, 2]
+
+
+def test_violence_is_an_episode_only_in_an_article_set_in_collective_violence() -> None:
+    stabbing = "Two men were stabbed near the mosque on Friday."
+    assert find_mentions(sents(stabbing)) == []
+    setting = sents("Curfew stayed in force in the old city.", "The communal tension has not eased.", stabbing)
+    assert [m.trigger for m in find_mentions(setting)] == ["stabbed"]

@@ -180,3 +180,15 @@ def test_the_town_wins_over_its_district() -> None:
     (e,) = events_with_dateline(["Curfew was imposed in Grenoble town of Isère district after clashes on Monday."],
                                 dateline=None)
     assert e.place.name == "Grenoble"
+
+
+def test_one_sentence_with_two_towns_each_with_its_own_violence_gives_two_events() -> None:
+    sentence = ("Only two incidents took place on Monday - one at Lyon where a mob burned a bus and another at "
+                "Grenoble where rioters killed two men.")
+    evts = {e.place.name: e for e in events_with_dateline([sentence], dateline=None)}
+    assert set(evts) == {"Lyon", "Grenoble"}
+    assert {e.event_date for e in evts.values()} == {date(2024, 3, 4)}
+    assert (evts["Lyon"].fatalities, evts["Grenoble"].fatalities) == (0, 2)  # each clause its own counts
+    # one episode told with two towns stays one event
+    (e,) = events_with_dateline(["A mob from Grenoble burned a bus in Lyon on Monday."], dateline=None)
+    assert e.place.name == "Lyon"

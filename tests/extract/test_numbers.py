@@ -36,6 +36,7 @@ def test_crowd_sizes(sentence: str, low: int | None, high: int | None) -> None:
         ("One trader, a father of three, was stabbed outside his stall.", Counts(injuries=1)),
         ("A 40-year-old driver who was attacked with iron rods is in hospital.", Counts(injuries=1)),
         ("One man was stabbed to death near the market.", Counts()),
+        ("The blast left three fishermen dead.", Counts(fatalities=3)),
     ],
 )
 def test_casualties_and_arrests(sentence: str, expected: Counts) -> None:

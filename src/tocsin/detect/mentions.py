@@ -48,7 +48,7 @@ FALSE_FRIENDS = re.compile(
     r"rally(?:ing)?\s+(?:behind|around|support)|stock\s+market\s+rall(?:y|ied)|shares\s+rallied)\b",
     re.IGNORECASE,
 )
-# Cues that the trigger is planned, threatened, called for, negated or hypothetical.
+# Cues that the trigger is planned, threatened, called for, negated, hypothetical or asked about.
 IRREALIS = re.compile(
     r"\b(?:will|would|shall|plans?\s+to|planning\s+to|planned|intends?\s+to|threaten(?:s|ed)?\s+to|"
     r"vow(?:s|ed)\s+to|call(?:s|ed)?\s+(?:for|on)|calling\s+for|urged?|appeal(?:s|ed)?\s+(?:for|to)|"
@@ -56,7 +56,8 @@ IRREALIS = re.compile(
     r"warn(?:s|ed)?\s+(?:of|that)|fear(?:s|ed)?\s+of|to\s+prevent|could\s+(?:lead|spark|trigger)|"
     r"in\s+case\s+of|if\s+there|no\s+(?:\w+\s+){0,2}(?:protests?|violence|incidents?|riots?|clashes)"
     r"(?:\s+(?:was|were|has\s+been|have\s+been|had\s+been))?\s+reported|"
-    r"did\s+not|didn't|banned|prohibited|permission\s+for)\b",
+    r"did\s+not|didn't|banned|prohibited|permission\s+for|"
+    r"how\s+many|to\s+a\s+question|asked\s+(?:whether|if|how|about))\b",
     re.IGNORECASE,
 )
 # Cues that a sentence speaks about an earlier event in a legal or political aftermath only.
@@ -79,6 +80,12 @@ VIOLENCE_IN_RIOT_CONTEXT = (
 # How many sentences with riot triggers make an article "about riots". Two: one stray "riot" in a
 # business or sports story does not make every "attacked" in it a riot.
 RIOT_CONTEXT_MENTIONS = 2
+# Words that set an article in collective violence without naming an episode ("the violence sweeping the
+# state", "curfew was lifted", "communal harmony"): they count towards RIOT_CONTEXT_MENTIONS too.
+_RIOT_SETTING_RX = re.compile(
+    r"\b(?:communal\s+\w+|curfew|(?:the|sectarian|ethnic|mob|group)\s+violence|retaliatory\s+attacks?|carnage|massacres?)\b",
+    re.IGNORECASE,
+)
 _VIOLENCE_RX = re.compile(rf"\b(?:{VIOLENCE_IN_RIOT_CONTEXT})\b", re.IGNORECASE)
 # Armed actors: a clash or attack among them is a battle or an attack in ACLED's terms, not a riot.
 ARMED_ACTORS = (
@@ -154,7 +161,8 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
     (EVENTS-GOLD: stabbings, sword attacks and arson by groups during communal riots are mob violence).
     """
     masks = [FALSE_FRIENDS.sub(lambda m: " " * len(m.group(0)), sent.text) for sent in sentences]
-    riot_context = sum(bool(_RIOT_RX.search(m)) for m in masks) >= RIOT_CONTEXT_MENTIONS
+    riot_context = sum(bool(_RIOT_RX.search(m) or _RIOT_SETTING_RX.search(m)) for m in masks) >= (
+        RIOT_CONTEXT_MENTIONS)
     out: list[Mention] = []
     for sent, masked in zip(sentences, masks, strict=True):
         hits = [(m, "protest") for m in _PROTEST_RX.finditer(masked)]

@@ -35,10 +35,11 @@ class _Draft:
 
     reports: list[str] = field(default_factory=list)  # sentences that report the event itself (not follow-ups)
 
-    def add(self, sent: Sentence, *, report: bool = True) -> None:
+    def add(self, sent: Sentence, *, report: bool = True, clause: str | None = None) -> None:
+        """``clause``: the part of the sentence about this event, when the sentence reports several."""
         if sent not in self.sentences:
             self.sentences.append(sent)
-            self.counts.append(extract_counts(sent.text))
+            self.counts.append(extract_counts(clause or sent.text))
             if report:
                 self.reports.append(sent.text)
 
@@ -93,6 +94,10 @@ def extract_events(
             continue
         if own_date is None and not _has_town(candidates):
             candidates = []  # "the riots in Gujarat", with no day: a general statement, not a new event
+        clauses = _event_clauses(sent, candidates, anchor)
+        main_clause = next((c for c in clauses if c[0] <= anchor - sent.start < c[1]), None)
+        if main_clause is not None:
+            candidates = [t for t in candidates if main_clause[0] <= t.start - sent.start < main_clause[1]]
         own_place = _nearest(candidates, anchor, ctx_place)
         # "LYON: Dockers marched through the city.": a report under a dateline naming no other place is
         # about the dateline town, on the day of publication
@@ -116,7 +121,16 @@ def extract_events(
         precision = when.precision if when else (1 if published else None)
         key = (place.geonameid or place.name, day)
         last = drafts.setdefault(key, _Draft(place, day, precision))
-        last.add(sent)
+        last.add(sent, clause=sent.text[main_clause[0]: main_clause[1]] if main_clause else None)
+        # "one at Sardarpur where 27 were burnt to death and another at Dabhoi where seven died": each
+        # other clause with its own town and its own violence is another event of the same day
+        for lo, hi in clauses:
+            if (lo, hi) == main_clause:
+                continue
+            town = _first_town([t for t in in_sentence if lo <= t.start - sent.start < hi])
+            if town is not None and town.geonameid != place.geonameid:
+                other = drafts.setdefault((town.geonameid or town.name, day), _Draft(town, day, precision))
+                other.add(sent, clause=sent.text[lo:hi])
         since_last = 0
         ctx_place, ctx_date = place, when or ctx_date
     _attach_headlines(sentences, headlines, by_sentence, places, drafts)
@@ -186,6 +200,38 @@ def _opens_with_dateline(article: Article, sent: Sentence) -> bool:
     head = article.text[paragraph_start: paragraph_start + DATELINE_MAX_CHARS].lower()
     return sent.start == paragraph_start and article.dateline_place is not None and head.startswith(
         article.dateline_place.lower())
+
+
+# Where a sentence reporting several episodes splits: "only two incidents took place - one at A where
+# ... and another at B where ...", "a mob burned shops in A; in B, police fired at stone-throwers".
+_CLAUSE_SPLIT = re.compile(r"\s[-–—]\s|;|\s(?=(?:and\s+)?another\s+(?:at|in|near)\s)|\s(?=while\s|whereas\s)",
+                           re.IGNORECASE)
+
+
+def _event_clauses(sent: Sentence, candidates: Sequence[Toponym], anchor: int) -> list[tuple[int, int]]:
+    """Spans (offsets in the sentence) of the clauses that each report an episode at a town of their own:
+    the trigger's clause and every other with a violence cue. Empty when the sentence is one episode."""
+    cuts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(sent.text)), len(sent.text)]
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    if len(spans) < 2:
+        return []
+    out = []
+    for lo, hi in spans:
+        with_trigger = lo <= anchor - sent.start < hi
+        towns = [t for t in candidates if lo <= t.start - sent.start < hi]
+        if _has_town(towns) and (with_trigger or _reports_violence(sent.text[lo:hi])):
+            out.append((lo, hi))
+    return out if len(out) >= 2 else []
+
+
+def _reports_violence(clause: str) -> bool:
+    c = extract_counts(clause)
+    return bool(c.fatalities or c.injuries) or bool(attributes.VIOLENCE.search(clause))
+
+
+def _first_town(toponyms: Sequence[Toponym]) -> Place | None:
+    towns = [t.place for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
+    return ([p for p in towns if p.feature_class == "P"] or towns or [None])[0]
 
 
 def _has_town(toponyms: Sequence[Toponym]) -> bool:

@@ -157,7 +157,7 @@ class Counts:
 _PERSON = r"(?:[\w'’-]+\s+){0,3}?(?:people|persons|person|man|woman|boy|girl|youth|child|policeman|protesters|protestors|demonstrators|policemen|" \
           r"police(?:\s+officers)?|officers|men|women|children|youths|students|workers|villagers|" \
           r"residents|rioters|miscreants|members|activists|civilians|pilgrims|passengers|others|" \
-          r"supporters|of\s+them|of\s+whom|[a-z]+s)"
+          r"supporters|of\s+them|of\s+whom|[a-z]+(?:s|men))"
 _AUX = r"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|got|reportedly|also|later|allegedly))*"
 _COUNT_VERBS = {
     "fatalities": r"killed|dead|died|burnt\s+to\s+death|burned\s+to\s+death|burnt\s+alive|burned\s+alive|"
