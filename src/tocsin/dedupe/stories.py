@@ -162,11 +162,11 @@ def assign_stories(docs: Iterable[StoryDoc]) -> dict[str, str]:
 
 def _counts(terms: Sequence[Terms]) -> csr_matrix:
     """Documents × terms count matrix, columns in term order (as scikit-learn's CountVectorizer)."""
-    flat = list(chain.from_iterable(terms))
-    keys = [t for t, _ in flat]
+    columns = [tuple(zip(*doc, strict=True)) or ((), ()) for doc in terms]  # (terms, counts) of each document
+    keys = list(chain.from_iterable(c[0] for c in columns))
     vocabulary = {t: i for i, t in enumerate(sorted(set(keys)))}
     indices = np.fromiter(map(vocabulary.__getitem__, keys), dtype=np.int64, count=len(keys))
-    data = np.fromiter((n for _, n in flat), dtype=np.float64, count=len(flat))
+    data = np.fromiter(chain.from_iterable(c[1] for c in columns), dtype=np.float64, count=len(keys))
     indptr = np.cumsum([0, *map(len, terms)])
     return csr_matrix((data, indices, indptr), shape=(len(terms), len(vocabulary)))
 

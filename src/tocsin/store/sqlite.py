@@ -22,6 +22,9 @@ from tocsin.store.sql import SQLStore
 
 # Database pages read through memory mapping instead of a read() call each: an API page of 50 events
 # from a 100,000-event store 2.3 ms → 1.25 ms. Address space, not memory: the OS pages it in and out.
+# Read-only handles only (the API's readers): every mapped page a process touches counts in its resident
+# size, so a writer mapping the file grew with the database (bench_memory: 156 → 186 MB from 300 to 3,000
+# documents, all of it file pages; 155 → 160 MB unmapped), and its small reads gain nothing from it.
 MMAP_BYTES = 256 * 2**20
 # How long a second connection waits for the writer's lock before giving up.
 BUSY_TIMEOUT_S = 30.0
@@ -75,7 +78,8 @@ class SQLiteStore(SQLStore):
             raise StoreError(f"{self.path!r} is not a tocsin database ({exc}); choose another --db") from exc
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster per commit
-        self._conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        if read_only:
+            self._conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
     # -- dialect --------------------------------------------------------------------------------
 
