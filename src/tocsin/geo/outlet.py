@@ -18,6 +18,8 @@ HOME_MIN_LEN = 5  # "cour|ant", "inde|pendent", "lati|mes": shorter heads are mo
 WORD_MIN_LEN = 3  # the rest of the label starts with an English word this long ...
 WORD_MIN_ZIPF = 3.4  # ... and this common ("sun" 5.0, "sentinel" 3.4; not "ter" 3.3, "gator" 3.2)
 LEADING_ARTICLE = "the"  # "thelancasterandmorecambecitizen.co.uk"
+# Country-code domains sold for other uses ("news.co", "radio.fm", "app.io"): they say nothing of a country.
+GENERIC_CCTLDS = {"co", "tv", "io", "me", "fm", "ly", "ai", "cc", "ws", "to", "nu", "gg", "am", "la", "eu", "su"}
 _SKIP_LABELS = {"www", "news", "com", "org", "net", "co", "ac", "gov", "edu", "online"}
 
 
@@ -55,15 +57,28 @@ def _town_like(gz: Gazetteer, name_id: int) -> bool:
     return zipf < COMMON_ZIPF or gz.maxpop[name_id] >= 10**zipf
 
 
+def outlet_country(gz: Gazetteer, url: str | None) -> str | None:
+    """ISO3 of the country whose domain the outlet's host ends in ("lfpress.ca" → CAN, "x.co.uk" → GBR)."""
+    host = _host(url)
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    if len(tld) != 2 or tld in GENERIC_CCTLDS:
+        return None
+    return gz.iso3_of_iso2.get("GB" if tld == "uk" else tld.upper())
+
+
+def _host(url: str | None) -> str:
+    if not url:
+        return ""
+    try:
+        return (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    except ValueError:  # "http://[broken" is no address
+        return ""
+
+
 def home_name_ids(gz: Gazetteer, url: str | None) -> list[int]:
     """Gazetteer name ids of the outlet's town as spelled in the host of ``url`` (usually none or one)."""
-    if not url:
-        return []
-    try:
-        host = urlsplit(url if "//" in url else "//" + url).hostname or ""
-    except ValueError:  # "http://[broken" is no address
-        return []
-    return list(_host_towns(gz, host.lower()))
+    host = _host(url)
+    return list(_host_towns(gz, host)) if host else []
 
 
 @lru_cache(maxsize=4096)  # an outlet's articles come in runs: its host is read once
