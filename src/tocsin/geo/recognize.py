@@ -13,7 +13,9 @@ drop what is probably not a place:
   5. all-lower-case text (some outlets publish it) needs stronger evidence: bigger places only, unless
      a dateline or a following "district"/"taluka" vouches for the name; Title Case headlines too.
 A dateline ("AHMEDABAD:" / "ahmedabad:" at the start, or after a headline) and a following "district",
-"region", ... are noted on the span for the resolver. Longer matches are judged first.
+"region", ... are noted on the span for the resolver; an all-capitals wire dateline ("CLINTON —") and a
+list before a plural type word ("Cooke, Grayson and Love counties") vouch for names that are also
+words. Longer matches are judged first.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """Toponym disambiguation: pick one GeoNames place per distinct name in a text.
 
 One sense per discourse: every mention of a name in a text gets the same place.
-  1. eligible: hard rules (an exact abbreviation, a demonym, a country's own name, "X County");
+  1. eligible: hard rules (an exact abbreviation, a demonym, a name listed among states or countries,
+     a country's own name, "X County");
   2. constrain: "Town, Region" pairs ("Alexandria, La.") keep only readings that nest;
   3. score: prior   log10(population) adjusted by kind (countries win, regions and alternate names
                     yield to towns)
           + context its country and first-level region are those of the text's other places, and it
                     lies near them: from the other names' current choices, or (soft support) from any
                     of their plausible readings, so that "Paris" and "Henry County" pull each other
-          + hints   the outlet's country, the dateline
+          + hints   the outlet's country, the dateline, the outlet's town (a silent group: outlet.py)
      re-scored a few rounds so names resolve each other ("Christiana" next to "Bloemhof" and
      "North West" is the South African town).
 """
@@ -37,7 +38,8 @@ W_ADMIN1 = 1.5  # another place of the text is in (or is) the same first-level r
 NEAR_BONUS = ((30.0, 2.0), (100.0, 1.5), (300.0, 0.75))  # km to the nearest other place → bonus
 W_OUTLET = 1.5  # the outlet's country
 W_DATELINE = 1.0  # extra weight of the dateline's place as context
-W_HOME = 1.0  # extra weight of the outlet's town (named in its web address) as context
+W_HOME = 1.0  # extra weight of the outlet's town (named in its web address) as context, as the dateline's
+#               (0 and 1 score the same on LGL: the town's soft support is what settles its neighbours)
 ROUNDS = 3
 CAPITAL_SHARE = 0.5  # a same-named town holding this share of its region's people stands for it
 SUPPORT_CANDIDATES = 20  # readings per name that lend support to other names' readings (10: LGL -0.004)
