@@ -192,3 +192,10 @@ def test_one_sentence_with_two_towns_each_with_its_own_violence_gives_two_events
     # one episode told with two towns stays one event
     (e,) = events_with_dateline(["A mob from Grenoble burned a bus in Lyon on Monday."], dateline=None)
     assert e.place.name == "Lyon"
+
+
+def test_without_a_publication_date_a_region_mention_still_places_an_event() -> None:
+    a = replace(article(["Miners went on the rampage in Savoie on Friday."], published=None), dateline_place=None)
+    sentences = make_sentence_splitter()(a)
+    (e,) = extract_events(a, sentences, find_mentions(sentences), places_with_regions(a.text))
+    assert (e.place.name, e.event_date) == ("Savoie", None)

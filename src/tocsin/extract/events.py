@@ -92,8 +92,10 @@ def extract_events(
             # though its day is the context of the sentences that follow ("In Lyon, dockers marched.")
             ctx_date = own_date or ctx_date
             continue
-        if own_date is None and not _has_town(candidates):
-            candidates = []  # "the riots in Gujarat", with no day: a general statement, not a new event
+        if own_date is None and published is not None and not _has_town(candidates):
+            # "the riots in Gujarat", with no day: a general statement, not a new event (without a
+            # publication date no day can be resolved, so the lack of one says nothing)
+            candidates = []
         clauses = _event_clauses(sent, candidates, anchor)
         main_clause = next((c for c in clauses if c[0] <= anchor - sent.start < c[1]), None)
         if main_clause is not None:
