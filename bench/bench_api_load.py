@@ -41,6 +41,9 @@ TARGET_P99_MS = 200.0
 # Connections the load generator keeps open, like a pooled API client; a request waits for a free one
 # (and that wait counts in its latency).
 CLIENT_CONNECTIONS = 32
+# Requests of each kind sent one at a time to measure the server's CPU per request (10 ms clock ticks:
+# 100 requests of ~3 ms are ~30 ticks, enough to tell 2.5 ms from 3 ms).
+CPU_REQUESTS = 100
 COUNTRIES = (
     "KAZ", "IND", "KEN", "NGA", "BRA", "ARG", "CHL", "PER", "BOL", "COL", "MEX", "USA", "CAN", "GBR",
     "FRA", "DEU", "ESP", "ITA", "POL", "ROU", "BGR", "GRC", "TUR", "IRN", "IRQ", "PAK", "BGD", "NPL",
@@ -182,6 +185,7 @@ class Result:
     errors: list[str] = field(default_factory=list)
     sent: int = 0
     wall_s: float = 0.0
+    repeats: int = 0  # requests for a path the server was already asked (its answer may be cached)
 
 
 class LeanClient:
@@ -232,7 +236,7 @@ class LeanClient:
             writer.close()
 
 
-async def load(base: str, rate: float, seconds: float, n_docs: int, seed: int) -> Result:
+async def load(base: str, rate: float, seconds: float, n_docs: int, seed: int, seen: set[str] | None = None) -> Result:
     assert base.startswith("http://127.0.0.1:"), "the load generator only targets this machine"
     rng = random.Random(seed)
     result = Result()
@@ -263,6 +267,9 @@ async def load(base: str, rate: float, seconds: float, n_docs: int, seed: int) -
         if pause > 0:
             await asyncio.sleep(pause)
         kind, path = rng.choice(request_mix(rng, n_docs))
+        if seen is not None:
+            result.repeats += path in seen
+            seen.add(path)
         tasks.append(asyncio.create_task(one(kind, path, due)))
         result.sent += 1
     await asyncio.gather(*tasks)
@@ -313,6 +320,17 @@ async def cpu_per_kind(port: int, pid: int, n: int, n_docs: int, seed: int) -> d
     return out
 
 
+def mix_cost(costs: dict[str, float]) -> float:
+    """Mean server CPU ms per request of the mix, from the cost of each kind."""
+    kinds = [k for k, _ in request_mix(random.Random(0), 2)]
+    return sum(costs[k] for k in kinds) / len(kinds)
+
+
+def cpu_summary(costs: dict[str, float]) -> str:
+    return ("server CPU ms per request: " + ", ".join(f"{k} {v:.2f}" for k, v in costs.items())
+            + f"; the mix {mix_cost(costs):.2f} (load average {os.getloadavg()[0]:.2f})")  # fmt: skip
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -352,19 +370,22 @@ def main() -> int:
     runs: list[Run] = []
     try:
         wait_until_up(base)
-        asyncio.run(load(base, 20, 2, n_events // 2, args.seed + 1))  # warm the caches and connections
+        seen: set[str] = set()
+        asyncio.run(load(base, 20, 2, n_events // 2, args.seed + 100, seen))  # warm the caches and connections
         if args.cpu:
-            costs = asyncio.run(cpu_per_kind(port, server.pid, args.cpu, n_events // 2, args.seed))
-            mix = sum(costs[k] * len([1 for kk, _ in request_mix(random.Random(0), 2) if kk == k]) for k in costs) / 10
-            print("server CPU ms per request: " + ", ".join(f"{k} {v:.2f}" for k, v in costs.items())
-                  + f"; the mix {mix:.2f} ({os.getloadavg()[0]:.2f} load average)")  # fmt: skip
+            print(cpu_summary(asyncio.run(cpu_per_kind(port, server.pid, args.cpu, n_events // 2, args.seed))))
             return 0
-        for rate in args.rate:
+        for i, rate in enumerate(args.rate):
             time.sleep(2)  # let the previous run's stragglers finish
             before, cpu = os.getloadavg()[0], time.process_time()
-            result = asyncio.run(load(base, rate, args.seconds, n_events // 2, args.seed))
+            # each run its own requests: a run replaying the previous one's would be answered from the
+            # server's response cache (tocsin.web.cache); the repeats the mix makes itself are counted
+            result = asyncio.run(load(base, rate, args.seconds, n_events // 2, args.seed + i, seen))
             runs.append(Run(rate, result, before, os.getloadavg()[0], (time.process_time() - cpu) / result.wall_s))
             print(runs[-1].summary())
+        # then the server's CPU per request of each kind, one request at a time (new paths, mostly)
+        costs = asyncio.run(cpu_per_kind(port, server.pid, CPU_REQUESTS, n_events // 2, args.seed + 50))
+        print(cpu_summary(costs))
     finally:
         server.terminate()
         try:
@@ -380,27 +401,29 @@ def main() -> int:
         rates = " ".join(f"--rate {r:g}" for r in args.rate)
         table = "\n".join(r.row() for r in runs)
         kinds = "\n".join(
-            f"| {kind} | {len(v):,} | {percentile(v, 50):.1f} | {percentile(v, 99):.1f} |"
+            f"| {kind} | {len(v):,} | {percentile(v, 50):.1f} | {percentile(v, 99):.1f} | {costs[kind]:.2f} |"
             for kind, v in sorted(target.result.by_kind.items())
         )
         report.write_section(SECTION, f"""{SECTION}
 
 `python bench/bench_api_load.py --events {args.events} {rates} --seconds {args.seconds:g} --workers {args.workers}`:
-`tocsin.web.serve(workers={args.workers})` (uvicorn, access log on) over a SQLite store of {n_events:,}
+`tocsin.web.serve(workers={args.workers})` (uvicorn with httptools and uvloop, access log on) over a SQLite store of {n_events:,}
 events; requests sent open-loop for {args.seconds:g} s each from the same machine over 127.0.0.1 (client
 and server share its {os.cpu_count()} cores with whatever else runs: the load average before and after
 each run is in the table); latency counted from when each request was due, so queueing counts.
 Python {platform.python_version()}, {date.today().isoformat()}. Target: 0 errors and p99 under
 {TARGET_P99_MS:.0f} ms at 200 requests/s.
 
-| rate/s | requests | answered/s | errors | p50 ms | p95 ms | p99 ms | max ms | client cores | load avg | target met |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| rate/s | requests | repeated paths | answered/s | errors | p50 ms | p95 ms | p99 ms | max ms | client cores | load avg | target met |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
 {table}
 
-Latency by request kind at {target.rate:g}/s:
+Latency by request kind at {target.rate:g}/s, and the server's CPU per request of each kind measured
+after the runs ({CPU_REQUESTS} requests of the kind one at a time, so no queueing; /proc/PID/stat of the
+server processes; the mix: {mix_cost(costs):.2f} ms a request):
 
-| request kind | n | p50 ms | p99 ms |
-|---|---:|---:|---:|
+| request kind | n | p50 ms | p99 ms | server CPU ms |
+|---|---:|---:|---:|---:|
 {kinds}
 """)  # fmt: skip
     return 0 if target.passed else 1
@@ -431,13 +454,13 @@ class Run:
                         for k, v in sorted(r.by_kind.items()))  # fmt: skip
         errors = "".join(f"\n  error: {e}" for e in r.errors[:5])
         return (f"{self.rate:g}/s: {r.sent} requests in {r.wall_s:.1f} s ({self.answered:.0f}/s answered), "
-                f"{len(r.errors)} errors; p50 {self.p(50):.1f} ms, p95 {self.p(95):.1f} ms, p99 {self.p(99):.1f} ms, "
+                f"{len(r.errors)} errors, {r.repeats / max(r.sent, 1):.0%} repeated paths; p50 {self.p(50):.1f} ms, p95 {self.p(95):.1f} ms, p99 {self.p(99):.1f} ms, "
                 f"max {max(r.latencies_ms, default=0):.0f} ms; load average {self.load_before:.2f} -> "
                 f"{self.load_after:.2f}; client {self.client_cores:.2f} cores{kinds}{errors}")  # fmt: skip
 
     def row(self) -> str:
         r = self.result
-        return (f"| {self.rate:g} | {r.sent:,} | {self.answered:.0f} | {len(r.errors)} | {self.p(50):.1f} | "
+        return (f"| {self.rate:g} | {r.sent:,} | {r.repeats / max(r.sent, 1):.0%} | {self.answered:.0f} | {len(r.errors)} | {self.p(50):.1f} | "
                 f"{self.p(95):.1f} | {self.p(99):.1f} | {max(r.latencies_ms, default=0):.0f} | "
                 f"{self.client_cores:.2f} | {self.load_before:.2f} → {self.load_after:.2f} | "
                 f"{'yes' if self.passed else 'no'} |")  # fmt: skip
