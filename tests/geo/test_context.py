@@ -81,6 +81,10 @@ def test_people_evidence_that_is_not(geocoder):
     assert not geocoder.parse("Officer Mary K. Rochester spoke.")  # a middle initial after a first name
 
 
+def test_diseases_named_after_places_are_not_places(geocoder):
+    assert list(resolved(geocoder, "The Marburg virus was found in Uganda.")) == ["Uganda"]
+
+
 def test_of_the_names_are_also_matched_without_the_article(geocoder):
     place = resolved(geocoder, "Aid reached the Democratic Republic of Congo.")["Democratic Republic of Congo"]
     assert place.country == "COD"

@@ -46,6 +46,8 @@ ADMIN_EXTRA_SLACK = 1.0  # names only of regions ("South", "Central", "Federal")
 WEAK_PERSON_MAX_POP = 100_000  # "Andrew Trapani" is a person; "Historic Dublin" or "Metropolitan Atlanta" not
 TITLE_MIN_WORDS = 3  # a Title Case sentence has at least this many content words ...
 TITLE_SHARE = 0.8  # ... and this share of them capitalised (prose rarely passes 0.5)
+# Nouns that make a place name part of a disease's name ("Marburg virus", "Reston ebolavirus").
+DISEASE_NOUNS = {"virus", "viruses", "ebolavirus", "fever"}
 # Nouns that make a demonym part of a physical feature's name.
 FEATURE_NOUNS = {
     "ocean",
@@ -334,10 +336,12 @@ def _verdict(
                 return REJECT  # an acronym inside mixed-case text
         if (len(surface) <= 3 or surface.lower() in TITLES) and _ABBREVIATED.match(text, end):
             return REJECT  # "Sgt. Gale", "Dec. 20", "Rep. Ford"
-    if flags & F_DEMONYM and not flags & ~F_DEMONYM & ~F_COUNTRY:
-        after = _NEXT_WORD.match(text, end)
-        if after and after.group(1).lower() in FEATURE_NOUNS:
-            return REJECT  # "Indian Ocean", "Arabian Sea": a feature's name, not the country
+    after = _NEXT_WORD.match(text, end)
+    if after and after.group(1).lower() in DISEASE_NOUNS:
+        return REJECT  # "Marburg virus", "Lassa fever": a disease named after the place, not the place
+    demonym_only = flags & F_DEMONYM and not flags & ~F_DEMONYM & ~F_COUNTRY
+    if demonym_only and after and after.group(1).lower() in FEATURE_NOUNS:
+        return REJECT  # "Indian Ocean", "Arabian Sea": a feature's name, not the country
     if surface.lower() in TITLES:
         return REJECT  # "Trooper", "Chief", "King": titles, even where a village bears the name
     if one_word and surface.lower() in PLACE_PREFIXES:
