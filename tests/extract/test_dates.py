@@ -23,6 +23,7 @@ def values(text: str, published: date | None = WED) -> list[tuple[date, int]]:
         ("Farmers rallied on Jan. 2 in the capital.", date(2022, 1, 2)),
         ("Farmers rallied on 2 January in the capital.", date(2022, 1, 2)),
         ("Workers struck on December 30.", date(2021, 12, 30)),  # last year's December
+        ("At the moment residents are blocking the main road.", date(2022, 1, 5)),
     ],
 )
 def test_resolves_against_publication_date(text: str, expected: date) -> None:

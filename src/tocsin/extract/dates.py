@@ -40,7 +40,8 @@ _PATTERNS: list[tuple[str, str]] = [
                 r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"),
     ("yesterday", r"\b(?:yesterday|last\s+night|the\s+previous\s+day|a\s+day\s+earlier)\b"),
     ("today", r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight|earlier\s+today"
-              r"|early\s+in\s+the\s+day|earlier\s+in\s+the\s+day|on\s+the\s+same\s+day)\b"),
+              r"|early\s+in\s+the\s+day|earlier\s+in\s+the\s+day|on\s+the\s+same\s+day"
+              r"|at\s+the\s+moment|at\s+present|right\s+now|as\s+we\s+speak)\b"),
     ("this_week", r"\b(?:earlier\s+this\s+week|this\s+week)\b"),
     ("last_week", r"\blast\s+week\b"),
 ]

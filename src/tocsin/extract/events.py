@@ -17,6 +17,7 @@ from datetime import date
 from tocsin.detect.mentions import Mention, Sentence
 from tocsin.extract import attributes
 from tocsin.extract.dates import TimeExpression, find_dates
+from tocsin.extract.localities import local_places
 from tocsin.extract.numbers import Counts, extract_counts
 from tocsin.records import SUB_EVENT_TYPES, Article, Event, Evidence, Place, Source, Toponym
 
@@ -56,6 +57,7 @@ def extract_events(
 ) -> tuple[Event, ...]:
     published = article.published.date() if article.published else None
     by_sentence = {m.sentence.start: m for m in mentions}
+    toponyms = local_places(article.text, toponyms)
     places = coherent_places(toponyms, article.dateline_place)
     dateline = _dateline_place(article, places)
     ctx_place: Place | None = dateline
