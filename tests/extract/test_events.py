@@ -127,7 +127,7 @@ def test_the_day_something_was_said_is_not_the_day_of_the_event() -> None:
 
 
 def test_a_date_right_after_the_trigger_is_its_own() -> None:
-    (e,) = events_with_dateline(["Police patrolled Lyon on Tuesday following protests last week."], dateline=None)
+    (e,) = events_with_dateline(["Police guarded Lyon on Tuesday after riots last week."], dateline=None)
     assert e.time_precision == 2 and e.event_date < date(2024, 3, 4)  # last week, not Tuesday
     (e,) = events_with_dateline(["Riots broke out in Lyon, on Monday, police said."], dateline=None)
     assert e.event_date == date(2024, 3, 4)
@@ -160,9 +160,9 @@ def test_the_dateline_town_is_kept_even_when_another_country_dominates() -> None
 
 
 def test_places_of_what_a_protest_was_about_are_not_where_it_was() -> None:
-    (e,) = events_with_dateline(["Students protested against the torching of a bus near Grenoble, marching in Lyon on Monday."],
+    (e,) = events_with_dateline(["Students marched against the burning of a bus near Grenoble, rallying in Lyon on Monday."],
                                 dateline=None)
-    assert (e.place.name, e.sub_event_type) == ("Lyon", "Peaceful protest")  # the torching is not theirs
+    assert (e.place.name, e.sub_event_type) == ("Lyon", "Peaceful protest")  # the burning is not theirs
 
 
 def test_navigation_lines_report_no_events() -> None:

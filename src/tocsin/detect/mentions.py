@@ -66,7 +66,7 @@ AFTERMATH = re.compile(
     r"anniversary|commemorat\w+|compensation|probe)\b",
     re.IGNORECASE,
 )
-# "no protests", "no major riots", "without clashes", "not a single shop was looted"
+# "no protests", "no major riots", "without clashes", "not a single car was burned"
 NEGATION_BEFORE = re.compile(r"\b(?:no|without|not\s+a(?:\s+single)?|nor)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # How many words before a trigger an irrealis cue still governs it.
 IRREALIS_WINDOW_CHARS = 60
@@ -80,8 +80,8 @@ VIOLENCE_IN_RIOT_CONTEXT = (
 # How many sentences with riot triggers make an article "about riots". Two: one stray "riot" in a
 # business or sports story does not make every "attacked" in it a riot.
 RIOT_CONTEXT_MENTIONS = 2
-# Words that set an article in collective violence without naming an episode ("the violence sweeping the
-# state", "curfew was lifted", "communal harmony"): they count towards RIOT_CONTEXT_MENTIONS too.
+# Words that set an article in collective violence without naming an episode ("curfew stayed in force",
+# "sectarian violence has eased"): they count towards RIOT_CONTEXT_MENTIONS too.
 _RIOT_SETTING_RX = re.compile(
     r"\b(?:communal\s+\w+|curfew|(?:the|sectarian|ethnic|mob|group)\s+violence|retaliatory\s+attacks?|carnage|massacres?)\b",
     re.IGNORECASE,

@@ -103,7 +103,7 @@ def event_certainty(sentences: Sequence[str]) -> str:
 
 
 def _without_issue(sentence: str) -> str:
-    """The sentence with what the protest was about blanked: "protesting against the torching of a train"
+    """The sentence with what the protest was about blanked: "marching against the burning of a bus"
     says nothing about how the protest went."""
     span = issue_span(sentence)
     return sentence if span is None else sentence[: span[0]] + " " + sentence[span[1]:]

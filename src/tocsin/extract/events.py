@@ -71,7 +71,7 @@ def extract_events(
         if sent.paragraph in headlines:
             continue  # a headline restates the lead in the present tense; it is matched to events below
         if _NAVIGATION.match(sent.text):
-            continue  # "Related stories: 30 burnt alive in ...": other articles' headlines
+            continue  # "Read more: Mob burns buses in ...": other articles' headlines
         since_last += 1
         in_sentence = [t for t in places if sent.start <= t.start < sent.end]
         dates = find_dates(sent.text, published)
@@ -90,12 +90,12 @@ def extract_events(
         candidates = _event_places(article, sent, in_sentence)
         own_date = _nearest_date(event_dates, anchor - sent.start, sent.text)
         if not _has_town(candidates) and _names_country(sent, toponyms, anchor):
-            # "marching across the Indian map", "protests across the country": placed at country level only,
+            # "protests spread across France", "strikers marching all over Chile": placed at country level only,
             # though its day is the context of the sentences that follow ("In Lyon, dockers marched.")
             ctx_date = own_date or ctx_date
             continue
         if own_date is None and published is not None and not _has_town(candidates):
-            # "the riots in Gujarat", with no day: a general statement, not a new event (without a
+            # "the riots in Savoie", with no day: a general statement, not a new event (without a
             # publication date no day can be resolved, so the lack of one says nothing)
             candidates = []
         clauses = _event_clauses(sent, candidates, anchor)
@@ -106,7 +106,7 @@ def extract_events(
         # "LYON: Dockers marched through the city.": a report under a dateline naming no other place is
         # about the dateline town, on the day of publication
         at_dateline = dateline is not None and _opens_with_dateline(article, sent) and not in_sentence[1:]
-        # "Ministers met in Brussels on Monday. Around 100 farmers protested outside the meeting.": the
+        # "Ministers met in Grenoble on Monday. About 200 farmers protested outside the hall.": the
         # sentence before set the scene, town and day, for the article's first event
         sets_scene = scene_at == index - 1 and last is None and not _BACKGROUND_BEFORE.search(
             sent.text[: anchor - sent.start])
@@ -126,7 +126,7 @@ def extract_events(
         key = (place.geonameid or place.name, day)
         last = drafts.setdefault(key, _Draft(place, day, precision))
         last.add(sent, clause=sent.text[main_clause[0]: main_clause[1]] if main_clause else None)
-        # "one at Sardarpur where 27 were burnt to death and another at Dabhoi where seven died": each
+        # "one at Lyon where a mob burned a bus and another at Grenoble where rioters killed two men": each
         # other clause with its own town and its own violence is another event of the same day
         for lo, hi in clauses:
             if (lo, hi) == main_clause:
@@ -199,15 +199,15 @@ def _follows_up(sent: Sentence, in_sentence: Sequence[Toponym], dates: Sequence[
 
 
 def _opens_with_dateline(article: Article, sent: Sentence) -> bool:
-    """The sentence starts its paragraph with the dateline ("LYON:", "ahmedabad :")."""
+    """The sentence starts its paragraph with the dateline ("LYON:", "lyon :")."""
     paragraph_start = article.paragraphs[sent.paragraph][0]
     head = article.text[paragraph_start: paragraph_start + DATELINE_MAX_CHARS].lower()
     return sent.start == paragraph_start and article.dateline_place is not None and head.startswith(
         article.dateline_place.lower())
 
 
-# Where a sentence reporting several episodes splits: "only two incidents took place - one at A where
-# ... and another at B where ...", "a mob burned shops in A; in B, police fired at stone-throwers".
+# Where a sentence reporting several episodes splits: "two incidents on Monday - one at A where ... and
+# another at B where ...", "a mob burned shops in A; in B, police fired at stone-throwers".
 _CLAUSE_SPLIT = re.compile(r"\s[-–—]\s|;|\s(?=(?:and\s+)?another\s+(?:at|in|near)\s)|\s(?=while\s|whereas\s)",
                            re.IGNORECASE)
 
@@ -242,15 +242,15 @@ def _has_town(toponyms: Sequence[Toponym]) -> bool:
     return any(t.place is not None and t.place.geo_precision < REGION for t in toponyms)
 
 
-# A trigger in a time adjunct names a background event, not a new one: "20 days after the riots began".
+# A trigger in a time adjunct names a background event, not a new one: "weeks after the riots began".
 _BACKGROUND_BEFORE = re.compile(r"\b(?:after|since|before|until|following|during)\s+(?:the\s+)?$", re.IGNORECASE)
 # How far from the trigger, within its clause, a country name places the mention at country level.
 COUNTRY_REACH_CHARS = 40
 
 
 def _names_country(sent: Sentence, toponyms: Sequence[Toponym], anchor: int) -> bool:
-    """A country named next to the trigger ("marching across the Indian map"), not in another clause
-    ("protested outside the meeting, which came after a Russian embargo")."""
+    """A country named next to the trigger ("protests spread across France"), not in another clause
+    ("farmers protested outside the hall, which opened after a French ban")."""
     for t in toponyms:
         if t.place is None or is_subnational(t.place) or not sent.start <= t.start < sent.end:
             continue
@@ -271,7 +271,7 @@ _PLACE_PREPOSITION = re.compile(r"\b(?:in|at|near|outside|inside|across|through)
 
 
 # A place name followed by one of these words names an organisation, a movement or an office, not where
-# anything happened: "the Narmada Bachao Andolan", "Tirupati Industries", "the North West premier".
+# anything happened: "the Grenoble Tenants Union", "Lyon Steel Industries", "the Savoie governor".
 _ORGANISATION_AFTER = re.compile(
     r"^(?:[\s-]+[\w'’]+){0,2}?[\s-]+(?:bachao|andolan|movement|party|front|union|association|alliance|league"
     r"|federation|forum|society|sangh|samiti|manch|morcha|trust|foundation|industries|company|corporation"
@@ -280,21 +280,21 @@ _ORGANISATION_AFTER = re.compile(
     r"|grounds|premises|gates?|branch)\b)",
     re.IGNORECASE,
 )
-# How far into its paragraph a dateline ("AHMEDABAD:", "ahmedabad/vadodara :") may end.
+# How far into its paragraph a dateline ("LYON:", "lyon/grenoble :") may end.
 DATELINE_MAX_CHARS = 40
 _DATELINE_END = re.compile(r"^(?:\s*/\s*[\w ]{2,25})?\s*[:—–]", re.IGNORECASE)
 
 
 def _event_places(article: Article, sent: Sentence, toponyms: Sequence[Toponym]) -> list[Toponym]:
     """Places where the sentence's event may have happened: not those named in what a protest was about
-    ("protesting against the torching ... near Godhra"), nor where people came from ("women from the
-    coastal villages of Vypin"), nor names of organisations and offices ("the Narmada Bachao Andolan"),
+    ("marching against the burning of a bus near Grenoble"), nor where people came from ("women from the
+    coastal villages of Vypin"), nor names of organisations and offices ("the Grenoble Tenants Union"),
     nor the dateline, which says where the report was filed (it is the context place already)."""
     issue = attributes.issue_span(sent.text)
     lo, hi = (sent.start + issue[0], sent.start + issue[1]) if issue else (-1, -1)
     if issue and _EARLIER_HAPPENING.search(sent.text[issue[0]: issue[1]]):
-        # "protesting against the torching of a train near Godhra": the places that follow are the
-        # torching's, up to the end of the clause
+        # "marching against the burning of a bus near Grenoble": the places that follow are the
+        # burning's, up to the end of the clause
         clause_end = _CLAUSE_END.search(sent.text, issue[1])
         hi = sent.start + (clause_end.start() if clause_end else len(sent.text))
     out = []
@@ -334,7 +334,7 @@ def coherent_places(toponyms: Sequence[Toponym], dateline: str | None = None) ->
     """
     resolved = [t.place for t in toponyms if t.place is not None]
     named = {p.country for p in resolved if p.feature_code in COUNTRY_CODES}
-    # "BRUSSELS, March 14 (Xinhua)": the report was filed there, whatever "Russian embargo" says
+    # "ROME, May 2 (Agency)": the report was filed there, however often the text says "French"
     named |= {t.place.country for t in toponyms
               if t.place is not None and dateline and t.text.lower() == dateline.lower()}
     # the main country: most places, then the most people (a village of 2,000 loses a tie to a capital)
@@ -360,7 +360,7 @@ def _nearest(toponyms: Sequence[Toponym], anchor: int, context: Place | None) ->
     """The town nearest the trigger; a region only when the sentence names no town and the context town
     is not in that region."""
     towns = [t for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
-    # the most specific named populated place: "Kadi town of Mehsana district" is Kadi
+    # the most specific named populated place: "Vienne town of Isère district" is Vienne
     towns = [t for t in towns if t.place is not None and t.place.feature_class == "P"] or towns
     if towns:
         return min(towns, key=lambda t: abs(t.start - anchor)).place
@@ -372,20 +372,20 @@ def _nearest(toponyms: Sequence[Toponym], anchor: int, context: Place | None) ->
     return regions[0]
 
 
-# A date right after a reporting verb is when something was said, not when the event happened: "The police
-# used excessive force on protesters, the commission said on Wednesday."
+# A date right after a reporting verb is when something was said, not when the event happened: "Police beat
+# protesters in Lyon, a rights commission said on Monday."
 _SAID_BEFORE = re.compile(
     r"\b(?:said|says|told\s+(?:[\w-]+\s+){0,3}?|announced|stated|added|confirmed|declared|reported|claimed"
     r"|alleged|ruled|found|concluded)\s+$",
     re.IGNORECASE,
 )
 # A date this close after the trigger, with no clause break between, is the trigger's own date
-# ("following protests last week", "riots on Monday"), whatever other dates the sentence holds.
+# ("after clashes last week", "riots on Monday"), whatever other dates the sentence holds.
 ADJACENT_DATE_CHARS = 25
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\b(?:and|but|while|when|as|after|before)\b", re.IGNORECASE)
 
 
-# "fled their houses after February 28": a calendar date after these words bounds a period, it is not the
+# "had left their homes after May 3": a calendar date after these words bounds a period, it is not the
 # day of anything the sentence reports.
 _BOUNDARY_BEFORE = re.compile(r"\b(?:after|since|until|till|before)\s+$", re.IGNORECASE)
 

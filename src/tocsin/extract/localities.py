@@ -1,9 +1,8 @@
 """Townships, villages and settlements the gazetteer does not know, placed by the town the article
 puts them in.
 
-News names the neighbourhood where a protest happened ("protests started in Boitumelong township in
-neighbouring Bloemhof"), and later sentences use that name alone ("the situation in Boitumelong was
-tense"). GeoNames often lacks such places. When the article itself says which known town a named
+News names the neighbourhood where a protest happened ("the march began in Wesselton township in
+neighbouring Ermelo"), and other sentences use that name alone ("roads in Wesselton were blocked"). GeoNames often lacks such places. When the article itself says which known town a named
 township, village or settlement is in or near, every mention of the name is placed at that town with
 ACLED's geo_precision 2 ("a part of or a place near a town").
 """

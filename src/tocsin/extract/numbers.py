@@ -190,7 +190,7 @@ _ONE_DEATH = re.compile(
     re.IGNORECASE,
 )
 # One victim hurt, told without a number: "his injuries", "she was hurt", "one man, a trader, was stabbed",
-# "a 40-year-old shopkeeper who was attacked with swords" (not "stabbed to death": that is a fatality).
+# "a 40-year-old driver who was attacked with iron rods" (not "stabbed to death": that is a fatality).
 _ONE_INJURY = re.compile(
     r"\b(?:his|her)\s+injuries\b|\b(?:he|she)\s+was\s+(?:seriously\s+|badly\s+)?(?:injured|wounded|hurt)\b"
     r"|\b(?:a|an|one)\s+(?:[\w-]+\s+){0,3}?(?:person|persons|man|woman|youth|boy|girl|child|policeman|constable"
