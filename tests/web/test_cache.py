@@ -134,37 +134,3 @@ def test_cache_keeps_recent_answers_within_its_bytes() -> None:
     assert kept.etag and cache.get("big", 1) is None  # too big to keep, still answered
     assert cache.get("b", 2) is None and len(cache) == 0  # a new data version drops everything
     assert cache.put("b", 2, b"y").etag != cache.put("c", 2, b"z").etag
-
-
-def test_reads_wait_on_a_thread_not_on_the_event_loop_when_every_handle_is_busy(fresh: str) -> None:
-    """Reads of a SQLite store run on the event loop; with every read handle taken (exports streaming)
-    a read waits for one on a worker thread, and the server keeps answering meanwhile."""
-    import threading
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-    from contextlib import ExitStack
-
-    from tocsin.web.query import READERS
-
-    with TestClient(create_app(open_store, Settings(db=fresh))) as c:
-        reader = c.app.state.reader  # type: ignore[attr-defined]
-        assert reader.local
-        release, held = threading.Event(), threading.Event()
-
-        def hold_every_handle() -> None:
-            with ExitStack() as stack:
-                for _ in range(READERS):
-                    stack.enter_context(reader._handle())
-                held.set()
-                release.wait(10)
-
-        with ThreadPoolExecutor(2) as pool:
-            holder = pool.submit(hold_every_handle)
-            assert held.wait(10)
-            waiting = pool.submit(c.get, "/api/events/ev-kz-2")
-            time.sleep(0.3)
-            assert not waiting.done()  # no handle: it waits...
-            assert c.get("/api/meta").status_code == 200  # ...on a thread: the loop still answers
-            release.set()
-            assert waiting.result(10).json()["event_id"] == "ev-kz-2"
-            holder.result(10)

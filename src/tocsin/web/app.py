@@ -46,7 +46,7 @@ from tocsin.web.models import (
     stats_dict,
 )
 from tocsin.web.params import event_query
-from tocsin.web.query import EventQuery, EventReader, QueryableStore, ReaderBusy, SQLReader
+from tocsin.web.query import EventQuery, EventReader, QueryableStore, SQLReader
 from tocsin.web.security import SecurityHeaders
 from tocsin.web.writer import Pipeline, Writer, default_pipeline
 
@@ -227,34 +227,22 @@ def create_app(
 
 
 async def _json(request: Request, key: Hashable, build: Callable[[], object]) -> Response:
-    """``build()`` (it reads the store) as JSON, or the same answer kept from an earlier request
-    while the store's data version has not changed (tocsin.web.cache).
+    """``build()`` (run on a worker thread: it reads the store) as JSON, or the same answer kept
+    from an earlier request while the store's data version has not changed (tocsin.web.cache).
 
     Kept answers carry a strong ETag; a client sending it back in If-None-Match gets 304.
     """
     state = request.app.state
     version = state.reader.data_version()  # before reading: an answer is never older than its label
     if version is None:
-        return Response(await _run(state.reader, build), media_type=JSON)
+        return Response(await run_in_threadpool(_encoded, build), media_type=JSON)
     found = state.cache.get(key, version)
     if found is None:
-        found = state.cache.put(key, version, await _run(state.reader, build))
+        found = state.cache.put(key, version, await run_in_threadpool(_encoded, build))
     headers = {"ETag": found.etag, "Cache-Control": "no-cache"}  # no-cache: ask again, with the ETag
     if found.etag in (t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")):
         return Response(status_code=304, headers=headers)
     return Response(found.body, media_type=JSON, headers=headers)
-
-
-async def _run(reader: EventReader, build: Callable[[], object]) -> bytes:
-    """``build()`` encoded, on the event loop when the reader's work is local and a read handle is
-    free (a worker thread costs ~0.15 ms of CPU a request: 10 % of an event page), else on a thread."""
-    if reader.local and isinstance(reader, SQLReader):
-        try:
-            with reader.without_waiting():
-                return _encoded(build)
-        except ReaderBusy:  # every handle streams an export: wait for one on a thread
-            pass
-    return await run_in_threadpool(_encoded, build)
 
 
 def _encoded(build: Callable[[], object]) -> bytes:

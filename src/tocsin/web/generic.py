@@ -47,7 +47,6 @@ class StoreReader:
     """Answers ``EventQuery`` through the ``Store`` protocol; text search is a substring match."""
 
     search_mode = "substring"
-    local = False  # answers by reading every event: never on the event loop
 
     def __init__(self, store: Store) -> None:
         self._store = store

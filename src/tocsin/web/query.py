@@ -14,7 +14,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -43,13 +42,6 @@ from tocsin.store.sqlite import SQLiteStore
 READERS = 4
 
 
-class ReaderBusy(Exception):
-    """Every read handle is in use and the caller asked not to wait (``SQLReader.without_waiting``)."""
-
-
-_NO_WAIT: ContextVar[bool] = ContextVar("tocsin_reader_no_wait", default=False)
-
-
 @dataclass(frozen=True, slots=True)
 class DocumentView:
     document: StoredDocument
@@ -58,7 +50,6 @@ class DocumentView:
 
 class EventReader(Protocol):
     search_mode: str  # "fts" or "substring": how ``terms`` are matched
-    local: bool  # reads are local work of milliseconds (a SQLite file): fine on the event loop itself
 
     def page(self, query: EventQuery) -> Page: ...
     def iter_events(self, query: EventQuery) -> Iterator[Event]: ...
@@ -79,7 +70,6 @@ class SQLReader:
 
     def __init__(self, store: QueryableStore) -> None:
         self.search_mode = store.search_mode
-        self.local = False
         self._store = store
         self._free: queue.LifoQueue[QueryableStore] = queue.LifoQueue()
         self._opened: list[QueryableStore] = []
@@ -91,10 +81,8 @@ class SQLReader:
             # PRAGMA data_version changes on this connection whenever any other connection, in this
             # process or another, commits to the file; this one never writes (read-only)
             self._probe = sqlite3.connect(
-                f"file:{quote(str(Path(first.path).resolve()))}?mode=ro", uri=True, isolation_level=None,
-                check_same_thread=False,
-            )  # fmt: skip
-            self.local = True
+                f"file:{quote(str(Path(first.path).resolve()))}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
         if first is None:
             self._slots = threading.BoundedSemaphore(1)
             self._free.put(store)  # the caller's store: never closed here
@@ -104,20 +92,8 @@ class SQLReader:
             self._free.put(first)
 
     @contextmanager
-    def without_waiting(self) -> Iterator[None]:
-        """Reads in this block raise ReaderBusy instead of waiting for a handle (the event loop must
-        not wait for a thread that streams an export)."""
-        token = _NO_WAIT.set(True)
-        try:
-            yield
-        finally:
-            _NO_WAIT.reset(token)
-
-    @contextmanager
     def _handle(self) -> Iterator[QueryableStore]:
-        if not self._slots.acquire(blocking=not _NO_WAIT.get()):
-            raise ReaderBusy
-        try:
+        with self._slots:
             try:
                 handle = self._free.get_nowait()
             except queue.Empty:  # fewer than READERS opened so far: open one more
@@ -128,8 +104,6 @@ class SQLReader:
                 yield handle
             finally:
                 self._free.put(handle)
-        finally:
-            self._slots.release()
 
     def data_version(self) -> int | None:
         """SQLite's data version seen by a connection of this reader's own (about 5 µs); None for
