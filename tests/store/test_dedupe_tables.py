@@ -117,3 +117,19 @@ def test_articles_left_without_a_story_by_a_killed_run_are_grouped_by_the_next(d
     assert again.document("flood").story_id == "flood"
     assert again.update_stories(run) == 0  # nothing left: a re-run is a no-op
     again.close()
+
+
+def test_reprocessing_keeps_stories_and_a_changed_text_is_grouped_again(db: str) -> None:
+    store = open_store(db)
+    run = saved(store, result("strike", STRIKE), result("flood", FLOOD), result("copy", COPY))
+    store.update_stories(run)
+    before = {d: store.document(d).story_id for d in ("strike", "flood", "copy")}
+    again = store.begin_run(["reprocess"])
+    store.save([result("strike", STRIKE), result("flood", FLOOD)], again, force=True)
+    assert store._story_pending == ()  # re-stored unchanged: nothing to group again
+    store.save([result("copy", FLOOD + " Later, the river fell.")], again)
+    assert [d.id for d in store._story_pending] == ["copy"]  # its text changed: grouped again
+    store.update_stories(again)
+    assert store.document("strike").story_id == before["strike"]
+    assert store.document("copy").story_id == before["flood"] == "flood"
+    store.close()

@@ -174,8 +174,13 @@ def _counts(terms: Sequence[Terms]) -> csr_matrix:
 def _cluster(terms: Sequence[Terms], published: Sequence[date | datetime | None]) -> list[int]:
     """Complete-linkage cluster labels of documents given by their term counts: TF-IDF (scikit-learn's
     weighting, fitted on these documents), cosine distance, never together beyond STORY_WINDOW_DAYS."""
-    if len(terms) < 2 or not any(terms):
-        return list(range(len(terms)))  # nothing to compare (TF-IDF needs at least one term)
+    return _linkage(terms, published)[0]
+
+
+def _linkage(terms: Sequence[Terms], published: Sequence[date | datetime | None]) -> tuple[list[int], np.ndarray]:
+    """``_cluster``'s labels, and the distance matrix they were cut from."""
+    if len(terms) < 2 or not any(terms):  # nothing to compare (TF-IDF needs at least one term)
+        return list(range(len(terms))), np.ones((len(terms), len(terms)))
     counts = _counts(terms)
     vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     distance = 1.0 - (vectors @ vectors.T).toarray()
@@ -184,32 +189,41 @@ def _cluster(terms: Sequence[Terms], published: Sequence[date | datetime | None]
     distance[apart] = 1.0 + STORY_DISTANCE  # beyond any cut: never together under complete linkage
     np.fill_diagonal(distance, 0.0)
     np.clip(distance, 0.0, None, out=distance)
-    return list(AgglomerativeClustering(
+    labels = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="complete", distance_threshold=STORY_DISTANCE
-    ).fit_predict(distance))
+    ).fit_predict(distance)
+    return list(labels), distance
 
 
 def join_stories(new: Sequence[StoryTerms], held: Sequence[StoryTerms]) -> dict[str, str]:
     """Story ids for ``new`` documents, clustered as one batch with ``held`` documents that have a story.
 
-    A held document keeps its story; a new document clustered with held ones joins the story of the
-    earliest of them (publication, then id), and a cluster of new documents alone is named after its
-    earliest member. The result depends only on the two lists, so the store's writer gives the same
-    stories however the documents were processed."""
+    A held document keeps its story. A new document clustered with held ones joins the held story it is
+    closest to on average (mean cosine distance to that story's members in the cluster; ties to the story
+    of the earliest member); a cluster of new documents alone is named after its earliest member
+    (publication, then id). The result depends only on the two lists, so the store's writer gives the
+    same stories however the documents were processed."""
     if any(h.story_id is None for h in held):
         raise ValueError("every held document needs its story id")
     docs = [*held, *new]
-    labels = _cluster([d.terms for d in docs], [d.published for d in docs])
-    members: dict[int, list[StoryTerms]] = defaultdict(list)
-    for d, label in zip(docs, labels, strict=True):
-        members[label].append(d)
+    labels, distance = _linkage([d.terms for d in docs], [d.published for d in docs])
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        members[label].append(i)
     out: dict[str, str] = {}
     for group in members.values():
-        fresh = [d for d in group if d.story_id is None]
-        old = [d for d in group if d.story_id is not None]
-        first = min(old or fresh, key=lambda d: (_day(d.published) or 0, d.id))
-        story = first.story_id or first.id
-        out.update((d.id, story) for d in fresh)
+        fresh = [i for i in group if docs[i].story_id is None]
+        old: dict[str, list[int]] = defaultdict(list)
+        for i in sorted((i for i in group if docs[i].story_id is not None),
+                        key=lambda i: (_day(docs[i].published) or 0, docs[i].id)):  # fmt: skip
+            old[docs[i].story_id].append(i)  # type: ignore[index]
+        if not old:
+            first = min(fresh, key=lambda i: (_day(docs[i].published) or 0, docs[i].id))
+            out.update((docs[i].id, docs[first].id) for i in fresh)
+            continue
+        for i in fresh:
+            story = min(old, key=lambda s: float(distance[i, old[s]].mean()))  # first of equals: earliest
+            out[docs[i].id] = story
     return out
 
 
