@@ -27,6 +27,18 @@ def test_lower_case_village_names_and_common_words() -> None:
     assert all(n != "the" for n, _ in names)  # "the village near Ermelo" names no village
 
 
-def test_a_region_cannot_host_a_township() -> None:
+def test_a_region_cannot_host_a_township_it_only_says_where_the_township_is() -> None:
     text = "Police fired rubber bullets in Wesselton township in Mpumalanga."
-    assert found(text, {"Mpumalanga": REGION}) == [("Mpumalanga", "Mpumalanga", 3)]
+    # not placed at the region's centre: kept as the unlisted township itself
+    assert found(text, {"Mpumalanga": REGION}) == [("Wesselton", "Wesselton", 1), ("Mpumalanga", "Mpumalanga", 3)]
+
+
+def test_a_village_named_with_its_region_only_is_kept_without_coordinates() -> None:
+    text = "A mob burned huts in Kwanyana village near Mhlabeni, Mpumalanga, and Kwanyana stayed tense."
+    got = found(text, {"Mpumalanga": REGION})
+    assert ("Kwanyana", "Kwanyana", 1) in got and len([g for g in got if g[0] == "Kwanyana"]) == 2
+    village = next(t.place for t in local_places(text, [Toponym(text.index("Mpumalanga"), text.index("Mpumalanga") + 10,
+                                                                   "Mpumalanga", REGION)]) if t.text == "Kwanyana")
+    assert (village.country, village.admin1, village.latitude) == ("ZAF", "Mpumalanga", None)
+    # no region in the sentence: nothing to place it in
+    assert found("The Kwanyana village council met.", {}) == []

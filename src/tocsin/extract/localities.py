@@ -28,10 +28,12 @@ _NOT_NAMES = frozenset({
 })
 # Only a town (or a part of one) can hold a township: a region or a country is too coarse to place it.
 MAX_HOST_PRECISION = 2
+REGION_PRECISION = 3
 
 
 def local_places(text: str, toponyms: Sequence[Toponym]) -> tuple[Toponym, ...]:
-    """``toponyms`` plus every mention of a township or village the text places in a known town."""
+    """``toponyms`` plus every mention of a township or village the text places in a known town, or
+    names with its region only."""
     hosts: dict[str, Place] = {}
     for t in toponyms:
         if t.place is None or t.place.geo_precision > MAX_HOST_PRECISION:
@@ -44,6 +46,7 @@ def local_places(text: str, toponyms: Sequence[Toponym]) -> tuple[Toponym, ...]:
         if name.lower() in _NOT_NAMES or name.split()[0].lower() in _NOT_NAMES:
             continue
         hosts.setdefault(name, replace(t.place, geo_precision=max(t.place.geo_precision, MAX_HOST_PRECISION)))
+    hosts |= _unlisted_villages(text, toponyms, set(hosts))
     if not hosts:
         return tuple(toponyms)
     taken = [(t.start, t.end) for t in toponyms]
@@ -54,3 +57,27 @@ def local_places(text: str, toponyms: Sequence[Toponym]) -> tuple[Toponym, ...]:
             if not any(m.start() < e and s < m.end() for s, e in taken):
                 added.append(Toponym(m.start(), m.end(), m.group(0), place))
     return tuple(sorted([*toponyms, *added], key=lambda t: t.start))
+
+
+# "Kwanyana village near Mhlabeni, Mpumalanga", where neither village is in the gazetteer: the named
+# village is still the most specific place (ACLED codes it), without coordinates, in the region the
+# same sentence names. Mixed-case text only: in lower-case text a name cannot be told from a word.
+_UNLISTED = re.compile(r"\b(?P<name>[A-Z][a-z][\w'’-]+)\s+(?:village|township|informal\s+settlement)\b(?P<rest>[^.!?]{0,150})")
+_BEFORE_SENTENCE = re.compile(r"[^.!?]{0,150}$")
+
+
+def _unlisted_villages(text: str, toponyms: Sequence[Toponym], known: set[str]) -> dict[str, Place]:
+    found: dict[str, Place] = {}
+    named = {t.text for t in toponyms} | known
+    for m in _UNLISTED.finditer(text):
+        name = m.group("name")
+        if name in named or name in found or name.lower() in _NOT_NAMES:
+            continue
+        before = _BEFORE_SENTENCE.search(text[: m.start()])
+        lo = before.start() if before else m.start()
+        regions = [t.place for t in toponyms if t.place is not None and lo <= t.start < m.end("rest")
+                   and t.place.geo_precision == REGION_PRECISION and t.place.feature_code.startswith("ADM")]
+        if regions:
+            region = regions[0]
+            found[name] = Place(name, region.country, None, None, None, region.admin1, "P", "PPL", 0, 1)
+    return found
