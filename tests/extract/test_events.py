@@ -199,3 +199,16 @@ def test_without_a_publication_date_a_region_mention_still_places_an_event() -> 
     sentences = make_sentence_splitter()(a)
     (e,) = extract_events(a, sentences, find_mentions(sentences), places_with_regions(a.text))
     assert (e.place.name, e.event_date) == ("Savoie", None)
+
+
+def test_an_undated_finding_about_a_towns_protest_joins_that_towns_event() -> None:
+    paragraphs = [
+        "Police used excessive force on a Lyon protester, the inquiry found on Monday.",
+        "The inquiry looked into a protest in Lyon in May 2023.",
+    ]
+    (e,) = events_with_dateline(paragraphs, dateline=None)
+    assert e.event_date == date(2023, 5, 15) and len(e.evidence) == 2
+    assert e.sub_event_type == "Excessive force against protesters"
+    # with two events in the town it is not known which one the finding is about
+    two = [*paragraphs, "Students marched in Lyon on 3 June 2023."]
+    assert all(len(e.evidence) == 1 for e in events_with_dateline(two, dateline=None))

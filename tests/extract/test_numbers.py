@@ -37,6 +37,9 @@ def test_crowd_sizes(sentence: str, low: int | None, high: int | None) -> None:
         ("A 40-year-old driver who was attacked with iron rods is in hospital.", Counts(injuries=1)),
         ("One man was stabbed to death near the market.", Counts()),
         ("The blast left three fishermen dead.", Counts(fatalities=3)),
+        ("The inquiry looked into Dupont's death at the rally.", Counts(fatalities=1)),
+        ("Police beat him, resulting in his injuries and subsequent death.", Counts(fatalities=1, injuries=1)),
+        ("The court will rule on the child's death.", Counts()),
     ],
 )
 def test_casualties_and_arrests(sentence: str, expected: Counts) -> None:

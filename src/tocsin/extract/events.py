@@ -67,6 +67,7 @@ def extract_events(
     since_last = 0  # sentences read since the last one that went into an event
     headlines = _headline_blocks(article)
     scene_at = -2  # index of the last sentence without a mention that named a town and a day
+    undated: list[tuple[Sentence, list[Toponym]]] = []  # findings about a town's protest, with no day
     for index, sent in enumerate(sentences):
         if sent.paragraph in headlines:
             continue  # a headline restates the lead in the present tense; it is matched to events below
@@ -78,6 +79,8 @@ def extract_events(
         mention = by_sentence.get(sent.start)
         event_dates = _event_dates(sent.text, dates)
         if mention is None or (mention.aftermath and not event_dates):
+            if mention is not None and _has_town(in_sentence):
+                undated.append((sent, in_sentence))
             if last is not None and since_last <= FOLLOW_UP_SENTENCES and _follows_up(sent, in_sentence, dates, last):
                 last.add(sent, report=False)
                 since_last = 0
@@ -138,6 +141,7 @@ def extract_events(
         since_last = 0
         ctx_place, ctx_date = place, when or ctx_date
     _attach_headlines(sentences, headlines, by_sentence, places, drafts)
+    _attach_undated(undated, drafts)
     _fold_vague_dates(drafts)
     return tuple(_build(article, d) for d in drafts.values())
 
@@ -167,6 +171,17 @@ def _fold_vague_dates(drafts: dict[tuple[object, date | None], _Draft]) -> None:
 def _headline_blocks(article: Article) -> set[int]:
     """Paragraph indexes of the title and standfirst (they open Article.text when present)."""
     return set(range(int(article.title is not None) + int(article.standfirst is not None)))
+
+
+def _attach_undated(undated: Sequence[tuple[Sentence, Sequence[Toponym]]],
+                    drafts: dict[tuple[object, date | None], _Draft]) -> None:
+    """A finding or a statement about a protest in a town, with no day of its own ("police used excessive
+    force on a Lyon protester, the inquiry found"), is evidence for the article's one event in that town."""
+    for sent, in_sentence in undated:
+        towns = {t.place.geonameid for t in in_sentence if t.place is not None and t.place.geo_precision < REGION}
+        at_town = [d for d in drafts.values() if d.place.geonameid in towns]
+        if len(at_town) == 1:
+            at_town[0].add(sent)
 
 
 def _attach_headlines(sentences: Sequence[Sentence], headlines: set[int], mentions: dict[int, Mention],

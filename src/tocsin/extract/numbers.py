@@ -183,9 +183,12 @@ _NONE = {
 }
 
 
-# One victim, told without a number: "killing the boy", "resulting in his death", "he later died".
+# One victim, told without a number: "killing the boy", "resulting in his death", "he later died",
+# "Dupont's death" (a name: "the child's death" may be what the article is about, not the event's),
+# "his injuries and subsequent death".
 _ONE_DEATH = re.compile(
-    r"\bkilling\s+(?:the|a|an)\s+(?!\w+s\b)\w+|\b(?:his|her)\s+(?:subsequent\s+|later\s+)?death\b"
+    r"\bkilling\s+(?:the|a|an)\s+(?!\w+s\b)\w+"
+    r"|\b(?:his|her|(?-i:[A-Z][a-z]+)['’]s)\s+(?:injuries\s+and\s+)?(?:subsequent\s+|later\s+)?death\b"
     r"|\b(?:he|she)\s+(?:later\s+|subsequently\s+)?(?:died|succumbed)\b",
     re.IGNORECASE,
 )
