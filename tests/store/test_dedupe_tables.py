@@ -133,3 +133,29 @@ def test_reprocessing_keeps_stories_and_a_changed_text_is_grouped_again(db: str)
     assert store.document("strike").story_id == before["strike"]
     assert store.document("copy").story_id == before["flood"] == "flood"
     store.close()
+
+
+def test_dated_articles_join_stored_stories_through_a_small_terms_cache(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored candidates found by publication day, some cached and some read again (the cache evicting
+    while they are read): every candidate keeps its terms."""
+    from datetime import datetime
+
+    monkeypatch.setattr("tocsin.store.sql.STORY_CHUNK", 2)
+    monkeypatch.setattr("tocsin.store.sql.STORY_TERMS_CACHED", 1)
+
+    def dated(doc_id: str, text: str, day: int):  # noqa: ANN202
+        r = result(doc_id, text)
+        return replace(r, article=replace(r.article, published=datetime(2024, 5, day)))
+
+    store = open_store(db)
+    run = saved(store, dated("strike", STRIKE, 1), dated("flood", FLOOD, 2))
+    store.save([dated("flood2", FLOOD + " Roads reopened.", 3), dated("other", "Markets closed early.", 3)], run)
+    store.close()
+    later = open_store(db)  # a new writer: no held chunk, candidates from the table by day
+    run = saved(later, dated("strike2", STRIKE + " Talks resumed.", 4), dated("flood3", FLOOD + " More rain.", 4))
+    assert later.document("strike2").story_id == "strike"
+    assert later.document("flood3").story_id == "flood"
+    later.update_stories(run)
+    later.close()

@@ -533,11 +533,13 @@ class SQLStore:
         ).fetchall()  # fmt: skip
         keep = [r for r in found if r["doc_id"] not in skip][:STORY_CANDIDATES]
         cache = self._story_terms_cache()
-        missing = [r["doc_id"] for r in keep if r["doc_id"] not in cache]
+        terms = {r["doc_id"]: cache[r["doc_id"]] for r in keep if r["doc_id"] in cache}
+        missing = [r["doc_id"] for r in keep if r["doc_id"] not in terms]
         for chunk in self._chunks("SELECT doc_id, text FROM documents WHERE doc_id IN ({})", missing):
             for r in chunk:
-                self._cache_terms(r["doc_id"], story_terms(r["text"] or ""))
-        return [StoryTerms(r["doc_id"], cache[r["doc_id"]], _day_of(r["published"]), r["story_id"]) for r in keep]
+                terms[r["doc_id"]] = story_terms(r["text"] or "")
+                self._cache_terms(r["doc_id"], terms[r["doc_id"]])  # may evict one read above: kept in terms
+        return [StoryTerms(r["doc_id"], terms[r["doc_id"]], _day_of(r["published"]), r["story_id"]) for r in keep]
 
     def _story_terms_cache(self) -> OrderedDict[str, tuple[tuple[str, int], ...]]:
         """Term counts of the articles grouped or looked up last (at most STORY_TERMS_CACHED), so stored
