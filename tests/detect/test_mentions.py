@@ -62,5 +62,7 @@ def test_splitter_keeps_paragraphs_and_offsets() -> None:
 def test_violence_is_an_episode_only_in_an_article_set_in_collective_violence() -> None:
     stabbing = "Two men were stabbed near the mosque on Friday."
     assert find_mentions(sents(stabbing)) == []
-    setting = sents("Curfew stayed in force in the old city.", "The communal tension has not eased.", stabbing)
+    setting = sents("Sectarian violence has eased in the old city.", "The communal tension remains.", stabbing)
     assert [m.trigger for m in find_mentions(setting)] == ["stabbed"]
+    health = sents("A night curfew was imposed to slow the virus.", "The curfew was extended.", stabbing)
+    assert find_mentions(health) == []  # a health curfew sets no riot

@@ -212,3 +212,14 @@ def test_an_undated_finding_about_a_towns_protest_joins_that_towns_event() -> No
     # with two events in the town it is not known which one the finding is about
     two = [*paragraphs, "Students marched in Lyon on 3 June 2023."]
     assert all(len(e.evidence) == 1 for e in events_with_dateline(two, dateline=None))
+
+
+def test_a_place_followed_by_an_ordinary_word_and_an_office_word_is_still_a_place() -> None:
+    (e,) = events_with_dateline(["Dockers clashed with police in Grenoble and the union said 40 were hurt."],
+                                dateline="Lyon")
+    assert e.place.name == "Grenoble"
+
+
+def test_a_date_after_reported_is_still_the_event_day() -> None:
+    (e,) = events_with_dateline(["Clashes were reported on Monday in Grenoble."], dateline=None)
+    assert e.event_date == date(2024, 3, 4)

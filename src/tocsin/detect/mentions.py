@@ -80,10 +80,11 @@ VIOLENCE_IN_RIOT_CONTEXT = (
 # How many sentences with riot triggers make an article "about riots". Two: one stray "riot" in a
 # business or sports story does not make every "attacked" in it a riot.
 RIOT_CONTEXT_MENTIONS = 2
-# Words that set an article in collective violence without naming an episode ("curfew stayed in force",
-# "sectarian violence has eased"): they count towards RIOT_CONTEXT_MENTIONS too.
+# Words that set an article in collective violence without naming an episode ("communal tension",
+# "sectarian violence has eased"): they count towards RIOT_CONTEXT_MENTIONS too. Not "curfew": a
+# health curfew is no riot.
 _RIOT_SETTING_RX = re.compile(
-    r"\b(?:communal\s+\w+|curfew|(?:the|sectarian|ethnic|mob|group)\s+violence|retaliatory\s+attacks?|carnage|massacres?)\b",
+    r"\b(?:communal\s+\w+|(?:the|sectarian|ethnic|mob|group)\s+violence|retaliatory\s+attacks?|carnage|massacres?)\b",
     re.IGNORECASE,
 )
 _VIOLENCE_RX = re.compile(rf"\b(?:{VIOLENCE_IN_RIOT_CONTEXT})\b", re.IGNORECASE)

@@ -288,7 +288,8 @@ _PLACE_PREPOSITION = re.compile(r"\b(?:in|at|near|outside|inside|across|through)
 # A place name followed by one of these words names an organisation, a movement or an office, not where
 # anything happened: "the Grenoble Tenants Union", "Lyon Steel Industries", "the Savoie governor".
 _ORGANISATION_AFTER = re.compile(
-    r"^(?:[\s-]+[\w'’]+){0,2}?[\s-]+(?:bachao|andolan|movement|party|front|union|association|alliance|league"
+    r"^(?:[\s-]+(?!(?:and|or|the|a|an|of|in|on|at|to|by|for|with|as|where|while|when|said|says|after|before)\b)"
+    r"[\w'’]+){0,2}?[\s-]+(?:bachao|andolan|movement|party|front|union|association|alliance|league"
     r"|federation|forum|society|sangh|samiti|manch|morcha|trust|foundation|industries|company|corporation"
     r"|bank|university|college|club|times|herald|tribune|airlines|airways|premier|governor|mayor"
     r"|chief\s+minister|minister)\b(?!['’]s\b|\s+(?:office|offices|residence|house|headquarters|campus|building"
@@ -390,14 +391,14 @@ def _nearest(toponyms: Sequence[Toponym], anchor: int, context: Place | None) ->
 # A date right after a reporting verb is when something was said, not when the event happened: "Police beat
 # protesters in Lyon, a rights commission said on Monday."
 _SAID_BEFORE = re.compile(
-    r"\b(?:said|says|told\s+(?:[\w-]+\s+){0,3}?|announced|stated|added|confirmed|declared|reported|claimed"
+    r"\b(?:said|says|told\s+(?:[\w-]+\s+){0,3}?|announced|stated|added|confirmed|declared|claimed"
     r"|alleged|ruled|found|concluded)\s+$",
     re.IGNORECASE,
 )
 # A date this close after the trigger, with no clause break between, is the trigger's own date
 # ("after clashes last week", "riots on Monday"), whatever other dates the sentence holds.
 ADJACENT_DATE_CHARS = 25
-_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\b(?:and|but|while|when|as|after|before)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\b(?:and|but|while|when|as|after|before|that|which|who)\b", re.IGNORECASE)
 
 
 # "had left their homes after May 3": a calendar date after these words bounds a period, it is not the
