@@ -134,3 +134,20 @@ def test_cache_keeps_recent_answers_within_its_bytes() -> None:
     assert kept.etag and cache.get("big", 1) is None  # too big to keep, still answered
     assert cache.get("b", 2) is None and len(cache) == 0  # a new data version drops everything
     assert cache.put("b", 2, b"y").etag != cache.put("c", 2, b"z").etag
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["bbox=60,-90,40,90", "bbox=30,-60,90,60&sort=-fatalities", "q=protest", "q=police&country=KAZ",
+     "country=KAZ", ""],
+)
+def test_pages_of_a_box_or_a_search_cover_it_once_with_the_total(any_client: TestClient, query: str) -> None:
+    """A box or a search counts its total in the same pass as its page (a window count): the same
+    total on every page, past the end too, and the pages together are the whole selection."""
+    everything = any_client.get(f"/api/events?{query}&limit=1000").json()
+    seen: list[str] = []
+    for offset in range(0, everything["total"] + 3, 2):
+        body = any_client.get(f"/api/events?{query}&limit=2&offset={offset}").json()
+        assert body["total"] == everything["total"], offset
+        seen += [e["event_id"] for e in body["events"]]
+    assert seen == [e["event_id"] for e in everything["events"]]
