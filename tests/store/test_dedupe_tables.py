@@ -140,7 +140,7 @@ def test_dated_articles_join_stored_stories_through_a_small_terms_cache(
 ) -> None:
     """Stored candidates found by publication day, some cached and some read again (the cache evicting
     while they are read): every candidate keeps its terms."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     monkeypatch.setattr("tocsin.store.sql.STORY_CHUNK", 2)
     monkeypatch.setattr("tocsin.store.sql.STORY_TERMS_CACHED", 1)
@@ -154,7 +154,9 @@ def test_dated_articles_join_stored_stories_through_a_small_terms_cache(
     store.save([dated("flood2", FLOOD + " Roads reopened.", 3), dated("other", "Markets closed early.", 3)], run)
     store.close()
     later = open_store(db)  # a new writer: no held chunk, candidates from the table by day
-    run = saved(later, dated("strike2", STRIKE + " Talks resumed.", 4), dated("flood3", FLOOD + " More rain.", 4))
+    aware = dated("flood3", FLOOD + " More rain.", 4)  # with a UTC offset, beside one without
+    aware = replace(aware, article=replace(aware.article, published=datetime(2024, 5, 4, tzinfo=UTC)))
+    run = saved(later, dated("strike2", STRIKE + " Talks resumed.", 4), aware)
     assert later.document("strike2").story_id == "strike"
     assert later.document("flood3").story_id == "flood"
     later.update_stories(run)

@@ -518,12 +518,13 @@ class SQLStore:
         dated ``new`` articles (latest first), as StoryTerms; their terms are computed from their text."""
         from tocsin.dedupe.stories import STORY_WINDOW_DAYS, StoryTerms, story_terms
 
-        days = [d.published for d in new if d.published is not None]
+        # days, not datetimes: an article's time may carry a UTC offset and another's not
+        days = [p.date() if isinstance(p, datetime) else p for p in (d.published for d in new) if p is not None]
         if not days:
             return []
         reach = timedelta(days=STORY_WINDOW_DAYS)
         try:
-            since, until = (min(days) - reach).isoformat()[:10], (max(days) + reach).isoformat()[:10]
+            since, until = (min(days) - reach).isoformat(), (max(days) + reach).isoformat()
         except OverflowError:  # a "date" at the ends of the calendar
             return []
         found = self._execute(
