@@ -138,8 +138,14 @@ def test_cache_keeps_recent_answers_within_its_bytes() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["bbox=60,-90,40,90", "bbox=30,-60,90,60&sort=-fatalities", "q=protest", "q=police&country=KAZ",
-     "country=KAZ", ""],
+    [
+        "bbox=60,-90,40,90",
+        "bbox=30,-60,90,60&sort=-fatalities",
+        "q=protest",
+        "q=police&country=KAZ",
+        "country=KAZ",
+        "",
+    ],
 )
 def test_pages_of_a_box_or_a_search_cover_it_once_with_the_total(any_client: TestClient, query: str) -> None:
     """A box or a search counts its total in the same pass as its page (a window count): the same
