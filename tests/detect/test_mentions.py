@@ -20,6 +20,8 @@ def sents(*texts: str) -> list[Sentence]:
         "residents blocked the road with burning tyres.",
         "Hundreds marched through the old town.",
         "Police fired tear gas at stone-pelting crowds.",
+        "A crowd ransacked the police post.",
+        "Youths set afire two buses.",
     ],
 )
 def test_realis_triggers_are_mentions(text: str) -> None:
@@ -38,6 +40,7 @@ def test_realis_triggers_are_mentions(text: str) -> None:
         "Prices rose in March 2021.",
         "In those years not a single shop was looted in our street.",
         "Asked how many protesters were killed in the riots, the minister declined to answer.",
+        "Both deputies wanted to protest against the new tax.",
     ],
 )
 def test_irrealis_and_false_friends_are_not(text: str) -> None:

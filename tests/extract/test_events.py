@@ -223,3 +223,17 @@ def test_a_place_followed_by_an_ordinary_word_and_an_office_word_is_still_a_plac
 def test_a_date_after_reported_is_still_the_event_day() -> None:
     (e,) = events_with_dateline(["Clashes were reported on Monday in Grenoble."], dateline=None)
     assert e.event_date == date(2024, 3, 4)
+
+
+def test_a_region_beside_the_dateline_does_not_move_the_lead_event() -> None:
+    (e,) = events_with_dateline(["Lyon: Activists staged a sit-in outside the Savoie office today."])
+    assert e.place.name == "Lyon"
+
+
+def test_background_riots_under_a_dateline_or_after_a_scene_are_not_events() -> None:
+    assert events_with_dateline(["Lyon: Insurers face heavy losses due to the riots in Savoie."]) == ()
+    assert events_with_dateline(["Lyon: Deputies on Monday condemned the storming of the Savoie assembly."]) == ()
+    assert events_with_dateline(["Lyon: The riots recalled those of 1968 in Savoie."]) == ()
+    # the scene sentence sets up protests, not riots told in passing
+    background = ["Ministers met in Grenoble on Monday.", "They promised homes to families hit by rioters."]
+    assert events_with_dateline(background, dateline=None) == ()

@@ -34,8 +34,8 @@ PROTEST_TRIGGERS = (
 # Words that make a sentence about collective violence.
 RIOT_TRIGGERS = (
     r"riot(?:s|ing|ers?|ed)?|clash(?:es|ed)?|mobs?|stone[\s-]?pelting|pelt(?:ed|ing)\s+stones"
-    r"|thr(?:ew|owing)\s+stones|stoned|torch(?:ed|ing)|set\s+(?:ablaze|alight|on\s+fire|fire\s+to)"
-    r"|arson|loot(?:ed|ing|ers)|lynch(?:ed|ing)?|rampage|vandali[sz](?:ed|ing|m)|burnt\s+alive"
+    r"|thr(?:ew|owing)\s+stones|stoned|torch(?:ed|ing)|set\s+(?:ablaze|alight|afire|on\s+fire|fire\s+to)"
+    r"|ransack(?:ed|ing)|arson|loot(?:ed|ing|ers)|lynch(?:ed|ing)?|rampage|vandali[sz](?:ed|ing|m)|burnt\s+alive"
     r"|petrol\s+bombs?|stormed|storming|unrest"
     r"|(?:fresh|mob)\s+violence|violence\s+(?:broke\s+out|erupted|flared)"
     r"|(?:eruption|outbreak)\s+of\s+violence"
@@ -57,7 +57,8 @@ IRREALIS = re.compile(
     r"in\s+case\s+of|if\s+there|no\s+(?:\w+\s+){0,2}(?:protests?|violence|incidents?|riots?|clashes)"
     r"(?:\s+(?:was|were|has\s+been|have\s+been|had\s+been))?\s+reported|"
     r"did\s+not|didn't|banned|prohibited|permission\s+for|"
-    r"how\s+many|to\s+a\s+question|asked\s+(?:whether|if|how|about))\b",
+    r"how\s+many|to\s+a\s+question|asked\s+(?:whether|if|how|about)|"
+    r"wants?\s+to|wanted\s+to|decided\s+to|sought\s+to|hop(?:e|es|ed)\s+to)\b",
     re.IGNORECASE,
 )
 # Cues that a sentence speaks about an earlier event in a legal or political aftermath only.

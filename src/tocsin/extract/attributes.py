@@ -39,7 +39,8 @@ NEGATED = _rx(
     r"|without\s+(?:any\s+)?(?:violence|incident)|unhindered|peaceful(?:ly)?|no\s+action"
 )
 VIOLENCE = _rx(
-    r"stones?|stoned|stoning|stone[\s-]?pelting|pelt(?:ed|ing)|torch(?:ed|ing)|set\s+(?:ablaze|alight|on\s+fire|fire\s+to)"
+    r"stones?|stoned|stoning|stone[\s-]?pelting|pelt(?:ed|ing)|torch(?:ed|ing)|set\s+(?:ablaze|alight|afire|on\s+fire|fire\s+to)"
+    r"|ransack(?:ed|ing)"
     r"|arson|loot(?:ed|ing|ers)?|vandali[sz](?:ed|ing|m)|rampage|clash(?:es|ed)?|riot(?:s|ing|ers?|ed)?"
     r"|stormed|storming|smash(?:ed|ing)|burn(?:t|ed|ing)|petrol\s+bombs?|fires?\s+at|attack(?:ed|ing|s)?"
     r"|stabb(?:ed|ing)|lynch(?:ed|ing)?|hacked|swords?|beaten\s+up|bats|barricades?\s+(?:of\s+)?burning"

@@ -105,14 +105,22 @@ def extract_events(
         main_clause = next((c for c in clauses if c[0] <= anchor - sent.start < c[1]), None)
         if main_clause is not None:
             candidates = [t for t in candidates if main_clause[0] <= t.start - sent.start < main_clause[1]]
+        before_trigger = sent.text[: anchor - sent.start]
+        background = bool(_BACKGROUND_BEFORE.search(before_trigger) or _STATEMENT_OBJECT.search(before_trigger)
+                          or (own_date is None and _earlier_year(sent.text, published)))
+        if background and not _has_town(candidates):
+            continue  # "insurers face losses due to the riots", "MPs on Monday condemned the storming of ..."
+        # "LYON: Dockers marched through the city.": a report under a dateline naming no other town is
+        # about the dateline town, on the day of publication (a region named beside it does not move it)
+        at_dateline = (dateline is not None and not background and _opens_with_dateline(article, sent)
+                       and not _has_town([t for t in in_sentence if t.place is not dateline]))
+        if at_dateline and not _has_town(candidates):
+            candidates = []
         own_place = _nearest(candidates, anchor, ctx_place)
-        # "LYON: Dockers marched through the city.": a report under a dateline naming no other place is
-        # about the dateline town, on the day of publication
-        at_dateline = dateline is not None and _opens_with_dateline(article, sent) and not in_sentence[1:]
         # "Ministers met in Grenoble on Monday. About 200 farmers protested outside the hall.": the
-        # sentence before set the scene, town and day, for the article's first event
-        sets_scene = scene_at == index - 1 and last is None and not _BACKGROUND_BEFORE.search(
-            sent.text[: anchor - sent.start])
+        # sentence before set the scene, town and day, for the article's first protest (riot words in
+        # such sentences are mostly background: "homes destroyed by rioters")
+        sets_scene = scene_at == index - 1 and last is None and mention.kind == "protest" and not background
         if own_place is None and own_date is None and not sets_scene and (last is not None or not at_dateline):
             # "There have been riots elsewhere in the city": more about the event in context, never a new one
             if last is not None:
@@ -258,7 +266,27 @@ def _has_town(toponyms: Sequence[Toponym]) -> bool:
 
 
 # A trigger in a time adjunct names a background event, not a new one: "weeks after the riots began".
-_BACKGROUND_BEFORE = re.compile(r"\b(?:after|since|before|until|following|during)\s+(?:the\s+)?$", re.IGNORECASE)
+# So is the cause of something else: "insurers face losses due to the riots".
+_BACKGROUND_BEFORE = re.compile(
+    r"\b(?:after|since|before|until|following|due\s+to|because\s+of|owing\s+to|in\s+the\s+(?:wake|aftermath)\s+of)"
+    r"\s+(?:the\s+)?(?:(?:recent|last|latest|earlier|past|communal|post-\w+)\s+){0,2}$",
+    re.IGNORECASE,
+)
+# A trigger that is the object of a statement names an event told elsewhere: "MPs condemned the storming
+# of the assembly", "an inquiry into the riots".
+_STATEMENT_OBJECT = re.compile(
+    r"\b(?:condemn\w*|denounc\w*|deplor\w*|criticis\w*|criticiz\w*|blam\w*|(?:probe|inquiry|investigation)\s+into)"
+    r"\s+(?:[\w'’-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _earlier_year(text: str, published: date | None) -> bool:
+    """The sentence names a year before publication ("as in the riots of 1969"): a past event."""
+    return published is not None and any(int(y) < published.year for y in _YEAR.findall(text))
+
+
 # How far from the trigger, within its clause, a country name places the mention at country level.
 COUNTRY_REACH_CHARS = 40
 
