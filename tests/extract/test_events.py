@@ -5,7 +5,8 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from tocsin.detect.mentions import find_mentions, make_sentence_splitter
-from tocsin.extract.events import coherent_places, extract_events
+from tocsin.extract.anchors import coherent_places
+from tocsin.extract.events import extract_events
 from tocsin.records import PROTESTS, RIOTS, Article, Place, Toponym
 
 TOWNS = {

@@ -16,14 +16,26 @@ from datetime import date
 
 from tocsin.detect.mentions import Mention, Sentence
 from tocsin.extract import attributes
+from tocsin.extract.anchors import (
+    REGION,
+    coherent_places,
+    context_place,
+    dateline_place,
+    event_clauses,
+    event_dates,
+    event_places,
+    first_town,
+    has_town,
+    is_background,
+    names_country,
+    nearest_date,
+    nearest_place,
+    opens_with_dateline,
+)
 from tocsin.extract.dates import TimeExpression, find_dates
 from tocsin.extract.localities import local_places
 from tocsin.extract.numbers import Counts, extract_counts
 from tocsin.records import SUB_EVENT_TYPES, Article, Event, Evidence, Place, Source, Toponym
-
-# A country-level toponym cannot place an event (ACLED codes no country-level events).
-COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
-REGION = 3  # geo_precision of a province or large region
 
 
 @dataclass(slots=True)
@@ -45,10 +57,6 @@ class _Draft:
                 self.reports.append(sent.text)
 
 
-def is_subnational(place: Place | None) -> bool:
-    return place is not None and place.feature_code not in COUNTRY_CODES
-
-
 def extract_events(
     article: Article,
     sentences: Sequence[Sentence],
@@ -59,7 +67,7 @@ def extract_events(
     by_sentence = {m.sentence.start: m for m in mentions}
     toponyms = local_places(article.text, toponyms)
     places = coherent_places(toponyms, article.dateline_place)
-    dateline = _dateline_place(article, places)
+    dateline = dateline_place(article, places)
     ctx_place: Place | None = dateline
     ctx_date: TimeExpression | None = None
     drafts: dict[tuple[object, date | None], _Draft] = {}
@@ -77,46 +85,45 @@ def extract_events(
         in_sentence = [t for t in places if sent.start <= t.start < sent.end]
         dates = find_dates(sent.text, published)
         mention = by_sentence.get(sent.start)
-        event_dates = _event_dates(sent.text, dates)
-        if mention is None or (mention.aftermath and not event_dates):
-            if mention is not None and _has_town(in_sentence):
+        own_dates = event_dates(sent.text, dates)
+        if mention is None or (mention.aftermath and not own_dates):
+            if mention is not None and has_town(in_sentence):
                 undated.append((sent, in_sentence))
             if last is not None and since_last <= FOLLOW_UP_SENTENCES and _follows_up(sent, in_sentence, dates, last):
                 last.add(sent, report=False)
                 since_last = 0
-            ctx_place = _context_place(in_sentence, ctx_place)
+            ctx_place = context_place(in_sentence, ctx_place)
             ctx_date = dates[0] if dates else ctx_date
-            if event_dates and _has_town(in_sentence):
+            if own_dates and has_town(in_sentence):
                 scene_at = index
             continue
         anchor = mention.trigger_start
-        candidates = _event_places(article, sent, in_sentence)
-        own_date = _nearest_date(event_dates, anchor - sent.start, sent.text)
-        if not _has_town(candidates) and _names_country(sent, toponyms, anchor):
+        candidates = event_places(article, sent, in_sentence)
+        own_date = nearest_date(own_dates, anchor - sent.start, sent.text)
+        if not has_town(candidates) and names_country(sent, toponyms, anchor):
             # "protests spread across France", "strikers marching all over Chile": placed at country level only,
             # though its day is the context of the sentences that follow ("In Lyon, dockers marched.")
             ctx_date = own_date or ctx_date
             continue
-        if own_date is None and published is not None and not _has_town(candidates):
+        if own_date is None and published is not None and not has_town(candidates):
             # "the riots in Savoie", with no day: a general statement, not a new event (without a
             # publication date no day can be resolved, so the lack of one says nothing)
             candidates = []
-        clauses = _event_clauses(sent, candidates, anchor)
+        clauses = event_clauses(sent, candidates, anchor)
         main_clause = next((c for c in clauses if c[0] <= anchor - sent.start < c[1]), None)
         if main_clause is not None:
             candidates = [t for t in candidates if main_clause[0] <= t.start - sent.start < main_clause[1]]
         before_trigger = sent.text[: anchor - sent.start]
-        background = bool(_BACKGROUND_BEFORE.search(before_trigger) or _STATEMENT_OBJECT.search(before_trigger)
-                          or (own_date is None and _earlier_year(sent.text, published)))
-        if background and not _has_town(candidates):
+        background = is_background(before_trigger, sent.text, own_date, published)
+        if background and not has_town(candidates):
             continue  # "insurers face losses due to the riots", "MPs on Monday condemned the storming of ..."
         # "LYON: Dockers marched through the city.": a report under a dateline naming no other town is
         # about the dateline town, on the day of publication (a region named beside it does not move it)
-        at_dateline = (dateline is not None and not background and _opens_with_dateline(article, sent)
-                       and not _has_town([t for t in in_sentence if t.place is not dateline]))
-        if at_dateline and not _has_town(candidates):
+        at_dateline = (dateline is not None and not background and opens_with_dateline(article, sent)
+                       and not has_town([t for t in in_sentence if t.place is not dateline]))
+        if at_dateline and not has_town(candidates):
             candidates = []
-        own_place = _nearest(candidates, anchor, ctx_place)
+        own_place = nearest_place(candidates, anchor, ctx_place)
         # "Ministers met in Grenoble on Monday. About 200 farmers protested outside the hall.": the
         # sentence before set the scene, town and day, for the article's first protest (riot words in
         # such sentences are mostly background: "homes destroyed by rioters")
@@ -142,7 +149,7 @@ def extract_events(
         for lo, hi in clauses:
             if (lo, hi) == main_clause:
                 continue
-            town = _first_town([t for t in in_sentence if lo <= t.start - sent.start < hi])
+            town = first_town([t for t in in_sentence if lo <= t.start - sent.start < hi])
             if town is not None and town.geonameid != place.geonameid:
                 other = drafts.setdefault((town.geonameid or town.name, day), _Draft(town, day, precision))
                 other.add(sent, clause=sent.text[lo:hi])
@@ -219,234 +226,6 @@ def _follows_up(sent: Sentence, in_sentence: Sequence[Toponym], dates: Sequence[
     c = extract_counts(sent.text)
     has_counts = any(v is not None for v in (c.fatalities, c.injuries, c.arrests))
     return has_counts or attributes.has_intervention(sent.text)
-
-
-def _opens_with_dateline(article: Article, sent: Sentence) -> bool:
-    """The sentence starts its paragraph with the dateline ("LYON:", "lyon :")."""
-    paragraph_start = article.paragraphs[sent.paragraph][0]
-    head = article.text[paragraph_start: paragraph_start + DATELINE_MAX_CHARS].lower()
-    return sent.start == paragraph_start and article.dateline_place is not None and head.startswith(
-        article.dateline_place.lower())
-
-
-# Where a sentence reporting several episodes splits: "two incidents on Monday - one at A where ... and
-# another at B where ...", "a mob burned shops in A; in B, police fired at stone-throwers".
-_CLAUSE_SPLIT = re.compile(r"\s[-–—]\s|;|\s(?=(?:and\s+)?another\s+(?:at|in|near)\s)|\s(?=while\s|whereas\s)",
-                           re.IGNORECASE)
-
-
-def _event_clauses(sent: Sentence, candidates: Sequence[Toponym], anchor: int) -> list[tuple[int, int]]:
-    """Spans (offsets in the sentence) of the clauses that each report an episode at a town of their own:
-    the trigger's clause and every other with a violence cue. Empty when the sentence is one episode."""
-    cuts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(sent.text)), len(sent.text)]
-    spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-    if len(spans) < 2:
-        return []
-    out = []
-    for lo, hi in spans:
-        with_trigger = lo <= anchor - sent.start < hi
-        towns = [t for t in candidates if lo <= t.start - sent.start < hi]
-        if _has_town(towns) and (with_trigger or _reports_violence(sent.text[lo:hi])):
-            out.append((lo, hi))
-    return out if len(out) >= 2 else []
-
-
-def _reports_violence(clause: str) -> bool:
-    c = extract_counts(clause)
-    return bool(c.fatalities or c.injuries) or bool(attributes.VIOLENCE.search(clause))
-
-
-def _first_town(toponyms: Sequence[Toponym]) -> Place | None:
-    towns = [t.place for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
-    return ([p for p in towns if p.feature_class == "P"] or towns or [None])[0]
-
-
-def _has_town(toponyms: Sequence[Toponym]) -> bool:
-    return any(t.place is not None and t.place.geo_precision < REGION for t in toponyms)
-
-
-# A trigger in a time adjunct names a background event, not a new one: "weeks after the riots began".
-# So is the cause of something else: "insurers face losses due to the riots".
-_BACKGROUND_BEFORE = re.compile(
-    r"\b(?:after|since|before|until|following|due\s+to|because\s+of|owing\s+to|in\s+the\s+(?:wake|aftermath)\s+of)"
-    r"\s+(?:the\s+)?(?:(?:recent|last|latest|earlier|past|communal|post-\w+)\s+){0,2}$",
-    re.IGNORECASE,
-)
-# A trigger that is the object of a statement names an event told elsewhere: "MPs condemned the storming
-# of the assembly", "an inquiry into the riots".
-_STATEMENT_OBJECT = re.compile(
-    r"\b(?:condemn\w*|denounc\w*|deplor\w*|criticis\w*|criticiz\w*|blam\w*|(?:probe|inquiry|investigation)\s+into)"
-    r"\s+(?:[\w'’-]+\s+){0,3}$",
-    re.IGNORECASE,
-)
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
-def _earlier_year(text: str, published: date | None) -> bool:
-    """The sentence names a year before publication ("as in the riots of 1969"): a past event."""
-    return published is not None and any(int(y) < published.year for y in _YEAR.findall(text))
-
-
-# How far from the trigger, within its clause, a country name places the mention at country level.
-COUNTRY_REACH_CHARS = 40
-
-
-def _names_country(sent: Sentence, toponyms: Sequence[Toponym], anchor: int) -> bool:
-    """A country named next to the trigger ("protests spread across France"), not in another clause
-    ("farmers protested outside the hall, which opened after a French ban")."""
-    for t in toponyms:
-        if t.place is None or is_subnational(t.place) or not sent.start <= t.start < sent.end:
-            continue
-        lo, hi = sorted((anchor, t.start))
-        if hi - lo <= COUNTRY_REACH_CHARS and not _CLAUSE_BREAK.search(sent.text[lo - sent.start: hi - sent.start]):
-            return True
-    return False
-
-
-def _context_place(in_sentence: Sequence[Toponym], current: Place | None) -> Place | None:
-    """A sentence without a mention moves the context to the first town it names (not to a region)."""
-    towns = [t.place for t in in_sentence if t.place is not None and t.place.geo_precision < REGION]
-    return towns[0] if towns else current
-
-
-_ORIGIN = re.compile(r"\bfrom\s+(?:[\w'’-]+,?\s+){0,6}$", re.IGNORECASE)
-_PLACE_PREPOSITION = re.compile(r"\b(?:in|at|near|outside|inside|across|through)\s+(?:[\w'’-]+,?\s+){0,3}$", re.IGNORECASE)
-
-
-# A place name followed by one of these words names an organisation, a movement or an office, not where
-# anything happened: "the Grenoble Tenants Union", "Lyon Steel Industries", "the Savoie governor".
-_ORGANISATION_AFTER = re.compile(
-    r"^(?:[\s-]+(?!(?:and|or|the|a|an|of|in|on|at|to|by|for|with|as|where|while|when|said|says|after|before)\b)"
-    r"[\w'’]+){0,2}?[\s-]+(?:bachao|andolan|movement|party|front|union|association|alliance|league"
-    r"|federation|forum|society|sangh|samiti|manch|morcha|trust|foundation|industries|company|corporation"
-    r"|bank|university|college|club|times|herald|tribune|airlines|airways|premier|governor|mayor"
-    r"|chief\s+minister|minister)\b(?!['’]s\b|\s+(?:office|offices|residence|house|headquarters|campus|building"
-    r"|grounds|premises|gates?|branch)\b)",
-    re.IGNORECASE,
-)
-# How far into its paragraph a dateline ("LYON:", "lyon/grenoble :") may end.
-DATELINE_MAX_CHARS = 40
-_DATELINE_END = re.compile(r"^(?:\s*/\s*[\w ]{2,25})?\s*[:—–]", re.IGNORECASE)
-
-
-def _event_places(article: Article, sent: Sentence, toponyms: Sequence[Toponym]) -> list[Toponym]:
-    """Places where the sentence's event may have happened: not those named in what a protest was about
-    ("marching against the burning of a bus near Grenoble"), nor where people came from ("women from the
-    coastal villages of Vypin"), nor names of organisations and offices ("the Grenoble Tenants Union"),
-    nor the dateline, which says where the report was filed (it is the context place already)."""
-    issue = attributes.issue_span(sent.text)
-    lo, hi = (sent.start + issue[0], sent.start + issue[1]) if issue else (-1, -1)
-    if issue and _EARLIER_HAPPENING.search(sent.text[issue[0]: issue[1]]):
-        # "marching against the burning of a bus near Grenoble": the places that follow are the
-        # burning's, up to the end of the clause
-        clause_end = _CLAUSE_END.search(sent.text, issue[1])
-        hi = sent.start + (clause_end.start() if clause_end else len(sent.text))
-    out = []
-    for t in toponyms:
-        before = sent.text[: t.start - sent.start]
-        after = sent.text[t.end - sent.start:]
-        if lo <= t.start < hi or _ORGANISATION_AFTER.match(after) or _is_dateline(article, sent, t, after):
-            continue
-        if _ORIGIN.search(before) and not _PLACE_PREPOSITION.search(before[_ORIGIN.search(before).start():]):
-            continue
-        out.append(t)
-    return out
-
-
-# What a protest may be about that happened somewhere itself: places after it are that happening's.
-_EARLIER_HAPPENING = re.compile(
-    r"\b(?:torching|burning|killings?|murders?|attacks?|massacres?|deaths?|arrests?|rapes?|lynching|shooting"
-    r"|demolition|bombing|assault|beating|carnage)\b",
-    re.IGNORECASE,
-)
-_CLAUSE_END = re.compile(r"[,;:.()—–]|\s(?:and|but|while|when|where)\s", re.IGNORECASE)
-
-
-def _is_dateline(article: Article, sent: Sentence, t: Toponym, after: str) -> bool:
-    if article.dateline_place is None or t.text.lower() != article.dateline_place.lower():
-        return False
-    paragraph_start = article.paragraphs[sent.paragraph][0]
-    return t.end - paragraph_start <= DATELINE_MAX_CHARS and bool(_DATELINE_END.match(after))
-
-
-def coherent_places(toponyms: Sequence[Toponym], dateline: str | None = None) -> list[Toponym]:
-    """Sub-national places in the countries the article is about.
-
-    A town abroad is kept when its country is named in the article too, or when it is in the article's
-    main country or the dateline's; otherwise it is most likely a misreading (the "Nur Otan" party read
-    as a Nigerian village, "Central Asian" as Uganda's Central region).
-    """
-    resolved = [t.place for t in toponyms if t.place is not None]
-    named = {p.country for p in resolved if p.feature_code in COUNTRY_CODES}
-    # "ROME, May 2 (Agency)": the report was filed there, however often the text says "French"
-    named |= {t.place.country for t in toponyms
-              if t.place is not None and dateline and t.text.lower() == dateline.lower()}
-    # the main country: most places, then the most people (a village of 2,000 loses a tie to a capital)
-    weight: dict[str, tuple[int, int]] = {}
-    for p in resolved:
-        n, pop = weight.get(p.country, (0, 0))
-        weight[p.country] = (n + 1, pop + p.population)
-    main = max(weight, key=lambda k: weight[k]) if weight else None
-    allowed = named | ({main} if main else set())
-    return [t for t in toponyms if is_subnational(t.place) and t.place is not None and t.place.country in allowed]
-
-
-def _dateline_place(article: Article, places: Sequence[Toponym]) -> Place | None:
-    if not article.dateline_place:
-        return None
-    for t in places:
-        if t.text.lower() == article.dateline_place.lower():
-            return t.place
-    return None
-
-
-def _nearest(toponyms: Sequence[Toponym], anchor: int, context: Place | None) -> Place | None:
-    """The town nearest the trigger; a region only when the sentence names no town and the context town
-    is not in that region."""
-    towns = [t for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
-    # the most specific named populated place: "Vienne town of Isère district" is Vienne
-    towns = [t for t in towns if t.place is not None and t.place.feature_class == "P"] or towns
-    if towns:
-        return min(towns, key=lambda t: abs(t.start - anchor)).place
-    regions = [t.place for t in toponyms if t.place is not None]
-    if not regions:
-        return None
-    if context is not None and any(r.admin1 == context.admin1 or r.name == context.admin1 for r in regions):
-        return context
-    return regions[0]
-
-
-# A date right after a reporting verb is when something was said, not when the event happened: "Police beat
-# protesters in Lyon, a rights commission said on Monday."
-_SAID_BEFORE = re.compile(
-    r"\b(?:said|says|told\s+(?:[\w-]+\s+){0,3}?|announced|stated|added|confirmed|declared|claimed"
-    r"|alleged|ruled|found|concluded)\s+$",
-    re.IGNORECASE,
-)
-# A date this close after the trigger, with no clause break between, is the trigger's own date
-# ("after clashes last week", "riots on Monday"), whatever other dates the sentence holds.
-ADJACENT_DATE_CHARS = 25
-_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\b(?:and|but|while|when|as|after|before|that|which|who)\b", re.IGNORECASE)
-
-
-# "had left their homes after May 3": a calendar date after these words bounds a period, it is not the
-# day of anything the sentence reports.
-_BOUNDARY_BEFORE = re.compile(r"\b(?:after|since|until|till|before)\s+$", re.IGNORECASE)
-
-
-def _event_dates(text: str, dates: Sequence[TimeExpression]) -> list[TimeExpression]:
-    return [d for d in dates if not _SAID_BEFORE.search(text[: d.start])
-            and not (any(ch.isdigit() for ch in d.text) and _BOUNDARY_BEFORE.search(text[: d.start]))]
-
-
-def _nearest_date(dates: Sequence[TimeExpression], anchor: int, text: str = "") -> TimeExpression | None:
-    if not dates:
-        return None
-    for d in dates:
-        gap = text[anchor: d.start]
-        if 0 <= d.start - anchor <= ADJACENT_DATE_CHARS and not _CLAUSE_BREAK.search(gap):
-            return d
-    return min(dates, key=lambda d: (d.precision, abs(d.start - anchor)))
 
 
 def _first(values: Sequence[int | None]) -> int | None:
