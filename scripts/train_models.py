@@ -6,8 +6,9 @@
 
 Training data (read from ../shared/eval at run time, never copied into the repository):
 - relevance: GLOCON sentences (gold sentence labels of the positive documents; every sentence of a
-  negative document is negative) plus CASE 2021 task-2 snippets (the five protest/riot labels positive),
-  mixed with the snippet classifier's binary head (CASE only);
+  negative document is negative) plus CASE 2021 task-2 snippets (the five protest/riot labels positive;
+  political-violence rows left out), mixed with the snippet classifier's binary head (CASE only) and a
+  document head trained on the GLOCON documents;
 - snippets: CASE 2021 task-2 snippets, all rows.
 Both fits are deterministic (fixed seeds / liblinear), so rerunning reproduces the shipped files.
 """
@@ -22,22 +23,28 @@ from pathlib import Path
 import sklearn
 
 from tocsin.detect.classify import MODEL_FILE as SNIPPET_FILE
-from tocsin.detect.classify import SnippetClassifier, cross_validate_case, read_case
-from tocsin.detect.relevance import MODEL_FILE as RELEVANCE_FILE
+from tocsin.detect.classify import SnippetClassifier, cross_validate_case, read_case, read_case_codes
 from tocsin.detect.relevance import (
+    CASE_POLITICAL_VIOLENCE,
     RelevanceModel,
     cross_validate_relevance,
     glocon_passages,
     read_glocon,
 )
+from tocsin.detect.relevance import MODEL_FILE as RELEVANCE_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def relevance_extra(case_path: Path) -> tuple[list[str], list[int]]:
-    """CASE snippets as relevance passages: any of the five protest/riot labels is positive."""
+    """CASE snippets as relevance passages: any of the five protest/riot labels is positive; the
+    political-violence rows, which GLOCON counts as events and ACLED does not, are left out."""
     texts, labels, _ = read_case(case_path)
-    return texts, [int(lab is not None) for lab in labels]
+    keep = [code not in CASE_POLITICAL_VIOLENCE for code in read_case_codes(case_path)]
+    return (
+        [t for t, k in zip(texts, keep, strict=True) if k],
+        [int(lab is not None) for lab, k in zip(labels, keep, strict=True) if k],
+    )
 
 
 def train(shared: Path, out: Path) -> dict:
@@ -47,14 +54,22 @@ def train(shared: Path, out: Path) -> dict:
     snippets = SnippetClassifier.fit(case_texts, case_labels, meta=meta)
     snippets.save(out / SNIPPET_FILE)
 
-    texts, labels = glocon_passages(read_glocon(glocon))
+    docs = read_glocon(glocon)
+    texts, labels = glocon_passages(docs)
     extra = relevance_extra(case)
     meta = {
-        "trained_on": {"glocon_passages": len(texts), "case_snippets": len(extra[0])},
+        "trained_on": {"glocon_passages": len(texts), "case_snippets": len(extra[0]), "glocon_documents": len(docs)},
         "positives": sum(labels) + sum(extra[1]),
         "sklearn": sklearn.__version__,
     }
-    relevance = RelevanceModel.fit(texts + extra[0], labels + extra[1], cue_head=snippets.binary, meta=meta)
+    relevance = RelevanceModel.fit(
+        texts + extra[0],
+        labels + extra[1],
+        cue_head=snippets.binary,
+        meta=meta,
+        documents=[d.text for d in docs],
+        document_labels=[int(d.label == 1) for d in docs],
+    )
     relevance.save(out / RELEVANCE_FILE)
     return {name: (out / name).stat().st_size for name in (RELEVANCE_FILE, SNIPPET_FILE)}
 
@@ -64,7 +79,10 @@ def evaluate(shared: Path) -> dict:
     # the cue head is trained on CASE only, so it never saw a GLOCON document
     texts, labels, _ = read_case(case)
     cue_head = SnippetClassifier.fit(texts, labels).binary
-    rel = cross_validate_relevance(glocon, extra=relevance_extra(case), cue_head=cue_head, folds=5, seed=0)
+    rel = {
+        seed: cross_validate_relevance(glocon, extra=relevance_extra(case), cue_head=cue_head, folds=5, seed=seed)
+        for seed in (0, 1, 2)
+    }
     cls = cross_validate_case(case, folds=5, seeds=(0, 1, 2))
     return {"relevance_glocon_cv": rel, "snippets_case_cv": cls}
 

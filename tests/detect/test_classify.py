@@ -40,11 +40,12 @@ SHOT = "Security forces opened fire on demonstrators, killing three protesters a
 STONE_PELTING = "protesters pelted stones at the police station and set a bus ablaze."
 
 
-# CASE 5-fold CV, seed 0, measured 2026-11-26: binary F1 0.922, macro-F1 (five sub-types, all rows)
-# 0.705, macro-F1 on the gold protest/riot rows 0.763. Floors pinned just below.
-BINARY_F1_FLOOR = 0.90
-MACRO_F1_FLOOR = 0.68
-MACRO_ON_GOLD_FLOOR = 0.74
+# CASE 5-fold CV, seed 0, measured 2026-11-26 (police false friends, injury and suppression cues): binary
+# F1 0.927, macro-F1 (five sub-types, all rows) 0.752, macro-F1 on the gold protest/riot rows 0.813.
+# Floors pinned just below.
+BINARY_F1_FLOOR = 0.91
+MACRO_F1_FLOOR = 0.74
+MACRO_ON_GOLD_FLOOR = 0.80
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +90,19 @@ def test_cue_rules_follow_acled_precedence() -> None:
     assert rule_sub_type("two protesters were shot dead by police at the rally") == EXCESSIVE_FORCE
     assert rule_sub_type("police detained twelve marchers") == INTERVENTION
     assert rule_sub_type("workers held a sit-in at the factory gate") is None
+
+
+def test_cue_rules_read_police_words_and_spellings_as_acled_does() -> None:
+    # "riot police" names the police, not a riot: chasing marchers away is an intervention
+    assert rule_sub_type("riot police chased the marchers away from the square") == INTERVENTION
+    assert rule_sub_type("a line of riot police watched the sit-in") is None
+    # serious injuries to demonstrators are excessive force, whichever spelling of protester
+    assert rule_sub_type("eleven protestors were injured when the guards charged") == EXCESSIVE_FORCE
+    assert rule_sub_type("several marchers were seriously injured by the security detail") == EXCESSIVE_FORCE
+    # suppressing or blocking a march is an intervention; protesters blocking a road is not
+    assert rule_sub_type("the authorities suppressed the march of the miners") == INTERVENTION
+    assert rule_sub_type("police blocked the march before it reached the bridge") == INTERVENTION
+    assert rule_sub_type("the farmers blocked the highway with their tractors") is None
 
 
 def test_classify_records(clf: SnippetClassifier) -> None:
@@ -144,6 +158,6 @@ def test_events_dev_evidence_with_the_shipped_model(shared: Path, clf: SnippetCl
     agree = sum(
         p.sub_event_type in {e["sub_event_type"], *(e.get("alt_sub_event_types") or [])} for e, p in detected
     )
-    # measured 2026-11-26: 27 of 38 events detected; sub-type agrees on 22 of those 27
+    # measured 2026-11-26: 27 of 38 events detected; sub-type agrees on 23 of those 27
     assert len(detected) >= 25
-    assert agree / len(detected) >= 0.75
+    assert agree / len(detected) >= 0.80

@@ -68,8 +68,9 @@ PROTEST_CUES = re.compile(
 )
 FORCE_CUES = re.compile(
     r"shot dead|killed by (police|security|troops|soldiers)|hospitali[sz]|live (bullets|ammunition|rounds|fire)"
-    r"|opened fire|fired (live|on|at|into)|(protesters?|demonstrators?|people) (were |was )?(killed|shot|injured|wounded)"
-    r"|(killed|injured|wounded) .{0,40}(protesters?|demonstrators?)|beat(en|ing)? .{0,30}(protesters?|demonstrators?)"
+    r"|opened fire|fired (live|on|at|into)|(protest[eo]rs?|demonstrators?|people) (were |was )?(killed|shot|injured|wounded)"
+    r"|(killed|injured|wounded) .{0,40}(protest[eo]rs?|demonstrators?)|beat(en|ing)? .{0,30}(protest[eo]rs?|demonstrators?)"
+    r"|(serious|severe|critical)(ly)? (injur|wound)|injur(ies|ed) among"
     r"|violently (suppress|disperse)|crackdown|baton",
 )
 MOB_CUES = re.compile(
@@ -84,15 +85,25 @@ VIOLENCE_CUES = re.compile(
     r"|turn(ed|s)? (very )?violent|marred by violence",
 )
 INTERVENTION_CUES = re.compile(
-    r"dispers|tear ?gas|water cannon|detain|arrest|rubber bullet|pepper spray|broke up|broken up"
-    r"|stun grenade|smoke grenade|lathi|blocked|prevented",
+    r"dispers|tear ?gas|water cannon|detain|arrest|rubber bullet|pepper spray|broke up|broken up|suppress|chas(e|ed|ing) (away )?(the )?(protest|demonstr|crowd|marcher)"
+    r"|stun grenade|smoke grenade|lathi|(police|forces|troops|authorities) (blocked|prevented)"
+    r"|(blocked|prevented) (the |a |their )?(march|protest|rally|demonstration|protest[eo]rs|demonstrators|marchers)",
 )
 _DEMONSTRATION = re.compile(r"protest|demonstrat|\brall(y|ies)\b|" + _MARCH)
 
 
+# Phrases that hold a cue word but name the police, not what the crowd did ("riot police chased the
+# marchers" is an intervention, not a riot): removed before the cues are matched.
+FALSE_FRIENDS = re.compile(r"\b(anti-?riot|riot (police|policemen|gear|squads?|units?|control|shields?|act))\b")
+
+
+def _cue_text(text: str) -> str:
+    return FALSE_FRIENDS.sub(" ", text.lower())
+
+
 def cue_vector(text: str) -> list[float]:
     """Indicators in a fixed order: protest words, violence, mob, intervention, force."""
-    text = text.lower()
+    text = _cue_text(text)
     cues = (PROTEST_CUES, VIOLENCE_CUES, MOB_CUES, INTERVENTION_CUES, FORCE_CUES)
     return [1.0 if c.search(text) else 0.0 for c in cues]
 
@@ -104,7 +115,7 @@ def rule_sub_type(text: str) -> str | None:
     demonstrators is Excessive force; demonstrators' own violence makes a Violent demonstration even
     when police also intervened; intervention without either is Protest with intervention.
     """
-    text = text.lower()
+    text = _cue_text(text)
     mob = MOB_CUES.search(text) is not None
     if mob and not _DEMONSTRATION.search(text):
         return MOB_VIOLENCE
@@ -261,6 +272,14 @@ def read_case(path: Path | str) -> tuple[list[str], list[str | None], list[str]]
             labels.append(CASE_LABELS.get(row["SubType"]))
             ids.append(row["id"])
     return texts, labels, ids
+
+
+def read_case_codes(path: Path | str) -> list[str]:
+    """The raw CASE ``SubType`` code of each row (``ARMED_CLASH``, ``PEACE_PROTEST``, ...), in file order."""
+    path = Path(path)
+    path = path / "snippets.tsv" if path.is_dir() else path
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [row["SubType"] for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
 def score_predictions(gold: Sequence[str | None], predicted: Sequence[Prediction]) -> dict[str, Any]:

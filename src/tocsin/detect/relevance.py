@@ -40,6 +40,18 @@ RELEVANCE_THRESHOLD = 0.25
 # Share of the cue head in the mixed score. GLOCON cross-validation (docs/models.md): passage head
 # alone AP 0.70 / best F1 0.66; mixed 0.3 → AP 0.75 / 0.71; 0.5 → 0.75 / 0.70; cue head alone 0.65 / 0.61.
 CUE_HEAD_SHARE = 0.3
+# Share of the document head (the whole article as one bag of n-grams) in the final score. GLOCON 5-fold
+# cross-validation, 3 seeds (docs/models.md): 0 → AP 0.76 / best F1 0.73; 0.2 → 0.78 / 0.75; 0.3 → 0.79 / 0.75.
+DOC_HEAD_SHARE = 0.25
+# Articles scoring at or above this are protest documents when a yes/no answer is wanted (GLOCON's
+# definition): the threshold of the best mean F1 over 3 seeds of GLOCON 5-fold cross-validation.
+DOCUMENT_THRESHOLD = 0.45
+# CASE task-2 sub-types that GLOCON counts as protest events when political (bombings, political killings,
+# abductions) but ACLED does not: left out of the passage head's negatives so they do not teach it that
+# political violence is not an event (GLOCON CV best F1 +0.01; the snippet classifier keeps them).
+CASE_POLITICAL_VIOLENCE = frozenset(
+    {"ATTACK", "SUIC_BOMB", "REM_EXPLOS", "GRENADE", "ABDUCT_DISSAP", "SEX_VIOL", "ORG_CRIME", "PROPERTY_DISTRUCT"}
+)
 
 MODEL_FILE = "relevance.npz"
 FORMAT_VERSION = 1
@@ -198,7 +210,9 @@ class RelevanceModel:
 
     Two passage scorers, each maxed over the article's passages, then mixed: ``head`` (n-grams,
     trained on GLOCON sentences and CASE snippets) and, optionally, ``cue_head`` (n-grams plus the
-    cue indicators of ``classify.py``; the snippet classifier's binary head, trained on CASE).
+    cue indicators of ``classify.py``; the snippet classifier's binary head, trained on CASE). An
+    optional ``doc_head`` (trained on GLOCON documents) scores the whole article as one bag of its
+    passages' n-grams and takes ``doc_share`` of the final score.
     """
 
     features: TextFeatures
@@ -206,29 +220,36 @@ class RelevanceModel:
     meta: dict
     cue_head: LinearHead | None = None
     cue_share: float = CUE_HEAD_SHARE
+    doc_head: LinearHead | None = None
+    doc_share: float = DOC_HEAD_SHARE
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> RelevanceModel:
         """The packaged model, or one written by :meth:`save` / ``scripts/train_models.py``."""
         features, data, meta = load_npz(None if path is None else Path(path), MODEL_FILE, "relevance")
         cue_head = LinearHead.from_arrays(data, "cue.") if "cue.shape" in data.files else None
+        doc_head = LinearHead.from_arrays(data, "doc.") if "doc.shape" in data.files else None
         return cls(
-            features, LinearHead.from_arrays(data, "relevance."), meta, cue_head, float(meta["cue_share"])
+            features,
+            LinearHead.from_arrays(data, "relevance."),
+            meta,
+            cue_head,
+            float(meta["cue_share"]),
+            doc_head,
+            float(meta.get("doc_share", 0.0)),
         )
 
     def save(self, path: Path | str) -> None:
         heads = {"relevance": self.head} | ({"cue": self.cue_head} if self.cue_head is not None else {})
-        save_npz(Path(path), "relevance", self.features, heads, self.meta | {"cue_share": self.cue_share})
+        heads |= {"doc": self.doc_head} if self.doc_head is not None else {}
+        shares = {"cue_share": self.cue_share, "doc_share": self.doc_share}
+        save_npz(Path(path), "relevance", self.features, heads, self.meta | shares)
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """One probability per text; texts are articles (split into passages here) or single passages."""
         if not texts:
             return []
-        passages: list[str] = []
-        starts: list[int] = []
-        for text in texts:
-            starts.append(len(passages))
-            passages.extend(split_passages(text or " "))
+        passages, starts = _passages_of(texts)
         X = self.features.transform(passages)
         p = np.maximum.reduceat(self.head.proba(X)[:, 1], starts)
         if self.cue_head is not None:
@@ -238,7 +259,15 @@ class RelevanceModel:
                 self.cue_head.proba(sp.hstack([X, cue_matrix(passages)], format="csr"))[:, 1], starts
             )
             p = (1 - self.cue_share) * p + self.cue_share * q
+        if self.doc_head is not None:
+            d = self.doc_head.proba(document_matrix(X, starts, self.features.n_features))[:, 1]
+            p = (1 - self.doc_share) * p + self.doc_share * d
         return [float(x) for x in p]
+
+    def is_protest_document(self, texts: Sequence[str], threshold: float = DOCUMENT_THRESHOLD) -> list[bool]:
+        """A yes/no answer per article at the best-F1 threshold (GLOCON's definition of a protest
+        document); the pipeline filters at the lower, recall-first ``RELEVANCE_THRESHOLD`` instead."""
+        return [s >= threshold for s in self.score(texts)]
 
     @classmethod
     def fit(
@@ -249,24 +278,59 @@ class RelevanceModel:
         features: TextFeatures | None = None,
         alpha: float = 3e-5,
         meta: dict | None = None,
+        documents: Sequence[str] = (),
+        document_labels: Sequence[int] = (),
+        doc_alpha: float = 1e-4,
     ) -> RelevanceModel:
-        """Train the passage head on labelled passages (1 = reports a protest/riot event).
+        """Train the passage head on labelled passages (1 = reports a protest/riot event), and the
+        document head on labelled articles when ``documents`` are given.
 
-        SGD logistic regression with balanced class weights and a fixed seed: a few seconds on
-        ~8,000 passages, reproducible. ``alpha`` was chosen by GLOCON cross-validation. ``cue_head``
-        (e.g. ``SnippetClassifier.binary``) is kept as given.
+        SGD logistic regressions with balanced class weights and a fixed seed: a few seconds on
+        ~8,000 passages, reproducible. ``alpha`` and ``doc_alpha`` were chosen by GLOCON
+        cross-validation. ``cue_head`` (e.g. ``SnippetClassifier.binary``) is kept as given.
         """
-        from sklearn.linear_model import SGDClassifier
-
         features = features or TextFeatures()
-        y = np.asarray(labels, dtype=int)
-        if set(np.unique(y)) != {0, 1}:
-            raise ValueError("relevance training needs both positive (1) and negative (0) passages")
-        est = SGDClassifier(
-            loss="log_loss", alpha=alpha, class_weight="balanced", max_iter=50, tol=None, random_state=0
-        )
-        est.fit(features.transform(passages), y)
-        return cls(features, LinearHead.from_estimator(est), dict(meta or {}, alpha=alpha), cue_head)
+        head = _fit_binary(features.transform(passages), labels, alpha, "passages")
+        doc_head = None
+        if len(documents):
+            passages_of, starts = _passages_of(documents)
+            X = document_matrix(features.transform(passages_of), starts, features.n_features)
+            doc_head = _fit_binary(X, document_labels, doc_alpha, "documents")
+        meta = dict(meta or {}, alpha=alpha) | ({"doc_alpha": doc_alpha} if doc_head is not None else {})
+        return cls(features, head, meta, cue_head, doc_head=doc_head)
+
+
+def _fit_binary(X: sp.csr_matrix, labels: Sequence[int], alpha: float, what: str) -> LinearHead:
+    from sklearn.linear_model import SGDClassifier
+
+    y = np.asarray(labels, dtype=int)
+    if set(np.unique(y)) != {0, 1}:
+        raise ValueError(f"relevance training needs both positive (1) and negative (0) {what}")
+    est = SGDClassifier(
+        loss="log_loss", alpha=alpha, class_weight="balanced", max_iter=50, tol=None, random_state=0
+    )
+    return LinearHead.from_estimator(est.fit(X, y))
+
+
+def _passages_of(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    passages: list[str] = []
+    starts: list[int] = []
+    for text in texts:
+        starts.append(len(passages))
+        passages.extend(split_passages(text or " "))
+    return passages, starts
+
+
+def document_matrix(X: sp.csr_matrix, starts: Sequence[int], n_features: int) -> sp.csr_matrix:
+    """One row per article: the sum of its passages' rows, each block (words, characters)
+    L2-normalised again. Reuses the passage hashing instead of hashing the article a second time."""
+    from sklearn.preprocessing import normalize
+
+    bounds = [*starts, X.shape[0]]
+    rows = np.repeat(np.arange(len(starts)), np.diff(bounds))
+    A = sp.csr_matrix((np.ones(X.shape[0]), (rows, np.arange(X.shape[0]))), shape=(len(starts), X.shape[0]))
+    S = (A @ X).tocsr()
+    return sp.hstack([normalize(S[:, :n_features]), normalize(S[:, n_features:])], format="csr")
 
 
 # -- GLOCON: readers, training passages, evaluation ---------------------------------------------
@@ -365,11 +429,13 @@ def cross_validate_relevance(
     folds: int = 5,
     seed: int = 0,
     threshold: float = RELEVANCE_THRESHOLD,
+    doc_head: bool = True,
     **fit_args: Any,
 ) -> dict[str, Any]:
     """Held-out GLOCON document figures: k-fold over documents, never scoring a document whose
-    sentences were trained on. ``extra`` passages (e.g. CASE snippets) join every training fold;
-    ``cue_head`` must not have been trained on GLOCON."""
+    sentences (or whole text, for the document head) were trained on. ``extra`` passages (e.g. CASE
+    snippets) join every training fold; ``cue_head`` must not have been trained on GLOCON. Also
+    reports P/R/F1 at ``DOCUMENT_THRESHOLD`` under ``at_document_threshold``."""
     from sklearn.metrics import average_precision_score
     from sklearn.model_selection import StratifiedKFold
 
@@ -378,12 +444,23 @@ def cross_validate_relevance(
     scores = np.zeros(len(docs))
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(docs, gold):
         texts, labels = glocon_passages(docs[i] for i in train)
-        model = RelevanceModel.fit(texts + list(extra[0]), labels + list(extra[1]), cue_head, **fit_args)
+        documents = ([docs[i].text for i in train], gold[train].tolist()) if doc_head else ((), ())
+        model = RelevanceModel.fit(
+            texts + list(extra[0]),
+            labels + list(extra[1]),
+            cue_head,
+            documents=documents[0],
+            document_labels=documents[1],
+            **fit_args,
+        )
         scores[test] = model.score([docs[i].text for i in test])
     out: dict[str, Any] = binary_scores(gold.tolist(), (scores >= threshold).astype(int).tolist())
     out.update(_threshold_summary(gold.tolist(), scores.tolist()))
     out.update(documents=len(docs), positives=int(gold.sum()), threshold=threshold, folds=folds, seed=seed)
     out["average_precision"] = float(average_precision_score(gold, scores))
+    out["at_document_threshold"] = binary_scores(
+        gold.tolist(), (scores >= DOCUMENT_THRESHOLD).astype(int).tolist()
+    )
     return out
 
 
