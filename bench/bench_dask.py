@@ -96,6 +96,22 @@ def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
     }
 
 
+def _ceiling(sizes: list[int], worker_ms: dict[int, float], client_ms: dict[int, float]) -> str:
+    """The speed-up the CPU figures allow on os.cpu_count() otherwise idle cores: n workers and the client
+    share the cores, each document costing its worker's CPU plus the client's (a load-independent estimate)."""
+    cores = os.cpu_count() or 1
+
+    def rate(n: int) -> float:
+        per_doc = worker_ms[n] + client_ms[n]  # CPU ms a document costs in all
+        return min(1000 * n / worker_ms[n], 1000 * cores / per_doc, 1000 / client_ms[n])
+
+    if len(sizes) < 2:
+        return ""
+    first, last = sizes[0], sizes[-1]
+    return (f" On {cores} idle cores these CPU costs allow {rate(first):.0f} documents/s with {first} worker(s) and "
+            f"{rate(last):.0f} with {last}: a ceiling of {rate(last) / rate(first):.2f}x.")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=1000, help="documents (GLOCON, repeated with distinct ids)")
@@ -140,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         + f" ({cpu[args.workers[-1]] / cpu[args.workers[0]]:.2f}x; 1.00 = the extra workers add no work per "
         "document); client (the one writer, with the scheduler) CPU per document: "
         + "; ".join(f"{w} worker(s) {c:.1f} ms" for w, c in client.items())
-        + ". Wall-clock figures depend on what else ran on the shared cores (load column).",
+        + ". Wall-clock figures depend on what else ran on the shared cores (load column)." + _ceiling(args.workers, cpu, client),
     )
     print(body)
     if not args.no_write:
