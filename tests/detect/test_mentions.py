@@ -22,6 +22,10 @@ def sents(*texts: str) -> list[Sentence]:
         "Police fired tear gas at stone-pelting crowds.",
         "A crowd ransacked the police post.",
         "Youths set afire two buses.",
+        "Striking drivers blockaded the entrance to the depot.",
+        "Residents barricaded streets in the township.",
+        "About 600 students were blocking the main gate of the campus.",
+        "Villagers lit burning tyres across the access road.",
     ],
 )
 def test_realis_triggers_are_mentions(text: str) -> None:
@@ -41,6 +45,9 @@ def test_realis_triggers_are_mentions(text: str) -> None:
         "In those years not a single shop was looted in our street.",
         "Asked how many protesters were killed in the riots, the minister declined to answer.",
         "Both deputies wanted to protest against the new tax.",
+        "The dollar slipped after the currency's recent rally.",
+        "Gains were driven by a Wall Street rally.",
+        "The group has demonstrated through its attacks that it is dangerous.",
     ],
 )
 def test_irrealis_and_false_friends_are_not(text: str) -> None:
@@ -69,3 +76,19 @@ def test_violence_is_an_episode_only_in_an_article_set_in_collective_violence() 
     assert [m.trigger for m in find_mentions(setting)] == ["stabbed"]
     health = sents("A night curfew was imposed to slow the virus.", "The curfew was extended.", stabbing)
     assert find_mentions(health) == []  # a health curfew sets no riot
+
+
+@pytest.mark.parametrize(
+    ("text", "aftermath"),
+    [
+        # the court is the venue and the bail the grievance: the protest itself
+        ("Neighbours staged a protest at the High Court on Friday, complaining that bail was granted.", False),
+        ("About 40 women demonstrated outside the magistrate's court.", False),
+        # an earlier protest seen from the court case
+        ("Nine youths arrested while protesting against fees appeared in court on Monday.", True),
+        ("The court sentenced five men for rioting in the market.", True),
+    ],
+)
+def test_aftermath_is_about_the_case_not_a_protest_at_a_court(text: str, aftermath: bool) -> None:
+    (m,) = find_mentions(sents(text))
+    assert m.aftermath is aftermath

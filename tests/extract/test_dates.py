@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from tocsin.extract.dates import find_dates
+from tocsin.extract.dates import find_dates, names_day
 
 WED = date(2022, 1, 5)  # a Wednesday
 
@@ -51,3 +51,14 @@ def test_without_publication_date_only_dates_with_a_year() -> None:
 
 def test_impossible_dates_are_ignored() -> None:
     assert values("The rally on 31 Feb drew crowds.") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Earlier on Monday residents gathered.", True),
+    ("Students marched yesterday.", True),
+    ("Farmers marched in 2004.", False),
+    ("The union marched last week.", False),
+])
+def test_names_day_finds_days_that_need_a_publication_date(text: str, expected: bool) -> None:
+    assert names_day(text) is expected
+    assert find_dates(text, None) == () or not expected

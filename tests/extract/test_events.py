@@ -238,3 +238,30 @@ def test_background_riots_under_a_dateline_or_after_a_scene_are_not_events() -> 
     # the scene sentence sets up protests, not riots told in passing
     background = ["Ministers met in Grenoble on Monday.", "They promised homes to families hit by rioters."]
     assert events_with_dateline(background, dateline=None) == ()
+
+
+def test_the_main_country_counts_distinct_places_not_repeats_of_one_name() -> None:
+    gabon_village = Place("Ngoye", "GAB", -1.0, 11.0, 111, None, "P", "PPL", 900, 1)
+    text = "Ngoye Ngoye Ngoye Lyon Grenoble"
+    tops = [Toponym(i * 6, i * 6 + 5, "Ngoye", gabon_village) for i in range(3)]
+    tops += [Toponym(18, 22, "Lyon", TOWNS["Lyon"]), Toponym(23, 31, "Grenoble", TOWNS["Grenoble"])]
+    assert [text[t.start:t.end] for t in tops] == ["Ngoye"] * 3 + ["Lyon", "Grenoble"]
+    # a word said three times (a nickname read as a village) does not outweigh two towns of one country
+    assert [t.text for t in coherent_places(tops)] == ["Lyon", "Grenoble"]
+
+
+def test_without_a_publication_date_a_weekday_still_dates_a_mention_in_context() -> None:
+    a = article(["Residents of a settlement near Lyon gathered at the stadium to hear the mayor.",
+                 "Earlier on Monday angry residents set fire to a councillor's house."], published=None)
+    (e,) = events_of(a)
+    assert e.place.name == "Lyon" and e.event_date is None and e.date_reason
+    # the same sentence with no day at all, in a dated article, is not a new event
+    assert events_of(article(["Residents of a settlement near Lyon met the mayor on Monday.",
+                              "Angry residents had set fire to a councillor's house."])) == ()
+
+
+def test_a_protest_at_a_court_is_an_event_the_day_it_happens() -> None:
+    a = article(["Neighbours of the victim staged a protest at the High Court in Lyon on Thursday, "
+                 "complaining that the accused should never have been granted bail."], published=None)
+    (e,) = events_of(a)
+    assert e.place.name == "Lyon" and e.event_type == PROTESTS

@@ -27,6 +27,10 @@ PROTEST_TRIGGERS = (
     r"|gather(?:ed|ing)\s+(?:outside|in\s+front\s+of|at\s+the|near\s+the)"
     r"|dispers(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2}?(?:crowds?|protesters|demonstrators|students|gatherings?)"
     r"|block(?:ed|ing)?\s+(?:the\s+)?(?:roads?|highways?|traffic|railway|rail\s+traffic|national\s+highway|n\d+)"
+    # "blockaded the entrance", "barricaded streets", "blocking the main gate with burning tyres"
+    r"|blockad(?:ed|ing)|barricad(?:ed|ing)|barricade\s+(?:the\s+)?(?:roads?|streets?|entrance)"
+    r"|block(?:ed|ing)?\s+(?:the\s+|all\s+)?(?:\w+\s+)?(?:gates?|entrances?|access\s+roads?)"
+    r"|burning\s+(?:tyres|tires)"
     # "march" as a noun or verb, not the month: not followed by a day or year, not after "in/on/of …"
     r"|(?<!\bin\s)(?<!\bon\s)(?<!\bof\s)(?<!\bsince\s)(?<!\buntil\s)(?<!\bby\s)(?<!\bfrom\s)"
     r"(?<!\bearly\s)(?<!\blate\s)(?<!\bmid-)(?<!\bthis\s)(?<!\blast\s)(?<!\bend\s)march(?!\s+\d|,\s*\d)"
@@ -44,8 +48,11 @@ RIOT_TRIGGERS = (
 FALSE_FRIENDS = re.compile(
     r"\b(?:riot\s+(?:police|gear|shields?|control|act|squad|unit|charges?)|anti-riot|rapid\s+action|"
     r"mob\s+(?:justice|mentality)|riot-hit|riot-affected|riot\s+victims|post-riot|"
-    r"protest\s+(?:note|letter|vote)|under\s+protest|demonstrated\s+(?:that|how|its|his|her|their)|"
-    r"rally(?:ing)?\s+(?:behind|around|support)|stock\s+market\s+rall(?:y|ied)|shares\s+rallied)\b",
+    r"protest\s+(?:note|letter|vote)|under\s+protest|demonstrated\s+(?:that|how|its|his|her|their|through)|"
+    r"rally(?:ing)?\s+(?:behind|around|support)|stock\s+market\s+rall(?:y|ied)|shares\s+rallied|"
+    # market rallies: "the currency's recent rally", "gains driven by a Wall Street rally"
+    r"(?:currency'?s?|markets?'?s?|wall\s+street|stocks?|shares|equit(?:y|ies)|oil|prices?|dollar|yen|euro|bonds?)"
+    r"\s+(?:\w+\s+)?rall(?:y|ies|ied))\b",
     re.IGNORECASE,
 )
 # Cues that the trigger is planned, threatened, called for, negated, hypothetical or asked about.
@@ -67,6 +74,19 @@ AFTERMATH = re.compile(
     r"anniversary|commemorat\w+|compensation|probe)\b",
     re.IGNORECASE,
 )
+# A court that is the venue of the gathering ("protested outside the High Court") is no aftermath.
+_COURT_VENUE = re.compile(
+    r"\b(?:at|outside|in\s+front\s+of|near|to|into|on)\s+the\s+(?:[\w'’-]+\s+){0,3}?court(?:house|s)?\b",
+    re.IGNORECASE,
+)
+# What follows these words after a trigger is the protesters' grievance ("protested at the court,
+# complaining that his bail was too lenient"): a court word there does not make the sentence aftermath.
+_GRIEVANCE = re.compile(
+    r"\b(?:complain(?:ing|ed)|demand(?:ing|ed)|calling\s+for|against|over|angry|saying|claiming|accusing|to\s+protest)\b",
+    re.IGNORECASE,
+)
+# A trigger after these words is an earlier protest the sentence refers back to ("arrested while protesting").
+_REFERS_BACK = re.compile(r"\b(?:while|after|during|for|following|since|over)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 # "no protests", "no major riots", "without clashes", "not a single car was burned"
 NEGATION_BEFORE = re.compile(r"\b(?:no|without|not\s+a(?:\s+single)?|nor)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # How many words before a trigger an irrealis cue still governs it.
@@ -183,7 +203,7 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
                 trigger=m.group(0),
                 trigger_start=sent.start + m.start(),
                 kind=kind,
-                aftermath=bool(AFTERMATH.search(masked)),
+                aftermath=_is_aftermath(masked, m.start(), m.end()),
             ))
             break
     return out
@@ -200,3 +220,17 @@ _NEGATED_AFTER = re.compile(
 def _negated_after(text: str, end: int) -> bool:
     """'protests were not reported', 'riots were averted', 'similar rallies could follow'."""
     return bool(_NEGATED_AFTER.match(text, end))
+
+
+def _is_aftermath(text: str, start: int, end: int) -> bool:
+    """A sentence about a court case, inquiry or anniversary of an earlier event, not the event itself.
+
+    "Members of the community staged a protest at the High Court on Thursday, complaining that his bail
+    was granted" is a protest: the court is its venue and the bail its grievance.
+    """
+    masked = _COURT_VENUE.sub(lambda m: " " * len(m.group(0)), text)
+    if not _REFERS_BACK.search(masked[max(0, start - IRREALIS_WINDOW_CHARS): start]):
+        grievance = _GRIEVANCE.search(masked, end)
+        if grievance is not None:
+            masked = masked[: grievance.start()]
+    return bool(AFTERMATH.search(masked))

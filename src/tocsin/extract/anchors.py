@@ -194,11 +194,16 @@ def coherent_places(toponyms: Sequence[Toponym], dateline: str | None = None) ->
     # "ROME, May 2 (Agency)": the report was filed there, however often the text says "French"
     named |= {t.place.country for t in toponyms
               if t.place is not None and dateline and t.text.lower() == dateline.lower()}
-    # the main country: most places, then the most people (a village of 2,000 loses a tie to a capital)
-    weight: dict[str, tuple[int, int]] = {}
+    # the main country: most distinct places, then most mentions, then the most people (a village of 2,000
+    # loses a tie to a capital); distinct first, so a misread name said three times ("Nyanga", a healer)
+    # does not outweigh two towns of one country
+    weight: dict[str, tuple[int, int, int]] = {}
+    seen: set[object] = set()
     for p in resolved:
-        n, pop = weight.get(p.country, (0, 0))
-        weight[p.country] = (n + 1, pop + p.population)
+        n, mentions, pop = weight.get(p.country, (0, 0, 0))
+        first = (p.geonameid or p.name) not in seen
+        seen.add(p.geonameid or p.name)
+        weight[p.country] = (n + first, mentions + 1, pop + p.population * first)
     main = max(weight, key=lambda k: weight[k]) if weight else None
     allowed = named | ({main} if main else set())
     return [t for t in toponyms if is_subnational(t.place) and t.place is not None and t.place.country in allowed]

@@ -77,6 +77,18 @@ def find_dates(text: str, published: date | None) -> tuple[TimeExpression, ...]:
     return tuple(sorted(found, key=lambda t: t.start))
 
 
+_DAY_KINDS = ("weekday", "yesterday", "today")
+
+
+def names_day(text: str) -> bool:
+    """Whether ``text`` names a single day relative to publication ("on Monday", "yesterday", "today").
+
+    Without a publication date such a day cannot be resolved (find_dates leaves it out), yet it still
+    says the sentence reports one dated episode, not a general statement.
+    """
+    return any(rx.search(text) for kind, rx in _COMPILED if kind in _DAY_KINDS)
+
+
 def _resolve(kind: str, expr: str, published: date | None) -> tuple[date, int] | None:
     low = expr.lower()
     if kind == "explicit":

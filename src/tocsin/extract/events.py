@@ -32,7 +32,7 @@ from tocsin.extract.anchors import (
     nearest_place,
     opens_with_dateline,
 )
-from tocsin.extract.dates import TimeExpression, find_dates
+from tocsin.extract.dates import TimeExpression, find_dates, names_day
 from tocsin.extract.localities import local_places
 from tocsin.extract.numbers import Counts, extract_counts
 from tocsin.records import SUB_EVENT_TYPES, Article, Event, Evidence, Place, Source, Toponym
@@ -128,7 +128,9 @@ def extract_events(
         # sentence before set the scene, town and day, for the article's first protest (riot words in
         # such sentences are mostly background: "homes destroyed by rioters")
         sets_scene = scene_at == index - 1 and last is None and mention.kind == "protest" and not background
-        if own_place is None and own_date is None and not sets_scene and (last is not None or not at_dateline):
+        # without a publication date "on Monday" cannot be resolved, but it still dates the episode
+        dated = own_date is not None or (published is None and names_day(sent.text))
+        if own_place is None and not dated and not sets_scene and (last is not None or not at_dateline):
             # "There have been riots elsewhere in the city": more about the event in context, never a new one
             if last is not None:
                 last.add(sent)
