@@ -84,6 +84,7 @@ def test_violence_is_an_episode_only_in_an_article_set_in_collective_violence() 
         # the court is the venue and the bail the grievance: the protest itself
         ("Neighbours staged a protest at the High Court on Friday, complaining that bail was granted.", False),
         ("About 40 women demonstrated outside the magistrate's court.", False),
+        ("Rioters looted the court building in the capital.", False),
         # an earlier protest seen from the court case
         ("Nine youths arrested while protesting against fees appeared in court on Monday.", True),
         ("The court sentenced five men for rioting in the market.", True),

@@ -265,3 +265,12 @@ def test_a_protest_at_a_court_is_an_event_the_day_it_happens() -> None:
                  "complaining that the accused should never have been granted bail."], published=None)
     (e,) = events_of(a)
     assert e.place.name == "Lyon" and e.event_type == PROTESTS
+
+
+def test_without_a_publication_date_a_sentence_naming_a_town_sets_the_scene() -> None:
+    paragraphs = ["The minister then drove on to Grenoble, where teachers were meeting.",
+                  "A group of farmers barricaded the road and were removed by police."]
+    (e,) = events_of(article(paragraphs, published=None))
+    assert e.place.name == "Grenoble" and e.event_date is None
+    # in a dated article the scene needs a day: no day, no event
+    assert events_of(article(paragraphs)) == ()

@@ -74,9 +74,11 @@ AFTERMATH = re.compile(
     r"anniversary|commemorat\w+|compensation|probe)\b",
     re.IGNORECASE,
 )
-# A court that is the venue of the gathering ("protested outside the High Court") is no aftermath.
+# A court that is the venue of the gathering ("protested outside the High Court", "the court building was
+# looted") is no aftermath.
 _COURT_VENUE = re.compile(
-    r"\b(?:at|outside|in\s+front\s+of|near|to|into|on)\s+the\s+(?:[\w'’-]+\s+){0,3}?court(?:house|s)?\b",
+    r"\b(?:(?:at|outside|in\s+front\s+of|near|to|into|on|from|over)\s+the\s+(?:[\w'’-]+\s+){0,3}?court(?:house|s)?"
+    r"|court\s*(?:house|building|premises|complex|grounds|gates?|steps))\b",
     re.IGNORECASE,
 )
 # What follows these words after a trigger is the protesters' grievance ("protested at the court,

@@ -94,7 +94,8 @@ def extract_events(
                 since_last = 0
             ctx_place = context_place(in_sentence, ctx_place)
             ctx_date = dates[0] if dates else ctx_date
-            if own_dates and has_town(in_sentence):
+            # without a publication date no day resolves: naming a day, or only the town, sets the scene
+            if has_town(in_sentence) and (own_dates or published is None):
                 scene_at = index
             continue
         anchor = mention.trigger_start
