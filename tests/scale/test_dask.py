@@ -42,7 +42,9 @@ def stored(sources: list[str], settings: Settings, db: Path, **kw) -> tuple[dict
         summary.pop("run_id")
         events = sorted((e.event_id, e.event_type, e.sub_event_type, str(e.event_date), e.place.geonameid if e.place else None,
                          e.crowd_size_low, e.fatalities, e.arrests, tuple(s.doc_id for s in e.sources)) for e in store.events())
-        docs = sorted((d.doc_id, d.status, d.content_hash) for d in map(store.document, _doc_ids(store)) if d)
+        # near-duplicate links and stories are the writer's: the same whoever processed the documents
+        docs = sorted((d.doc_id, d.status, d.content_hash, d.duplicate_of, d.story_id)
+                      for d in map(store.document, _doc_ids(store)) if d)
         return summary, events, docs
     finally:
         store.close()
