@@ -42,6 +42,8 @@ def test_realis_triggers_are_mentions(text: str) -> None:
         "The opposition called for a protest on Friday.",
         "Shares rallied in early trade.",
         "Prices rose in March 2021.",
+        "The new manager was due to start on 13 March.",
+        "Fees go up from 21st March.",
         "In those years not a single shop was looted in our street.",
         "Asked how many protesters were killed in the riots, the minister declined to answer.",
         "Both deputies wanted to protest against the new tax.",

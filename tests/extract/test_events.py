@@ -274,3 +274,9 @@ def test_without_a_publication_date_a_sentence_naming_a_town_sets_the_scene() ->
     assert e.place.name == "Grenoble" and e.event_date is None
     # in a dated article the scene needs a day: no day, no event
     assert events_of(article(paragraphs)) == ()
+
+
+def test_a_town_named_as_a_side_taken_is_not_where_the_event_was() -> None:
+    (e,) = events_of(article(["In Grenoble, pro-Lyon fans clashed with police on Monday."]))
+    assert e.place.name == "Grenoble"
+    assert events_of(article(["Activists clashed with pro-Lyon supporters on Monday."])) == ()

@@ -33,7 +33,8 @@ PROTEST_TRIGGERS = (
     r"|burning\s+(?:tyres|tires)"
     # "march" as a noun or verb, not the month: not followed by a day or year, not after "in/on/of …"
     r"|(?<!\bin\s)(?<!\bon\s)(?<!\bof\s)(?<!\bsince\s)(?<!\buntil\s)(?<!\bby\s)(?<!\bfrom\s)"
-    r"(?<!\bearly\s)(?<!\blate\s)(?<!\bmid-)(?<!\bthis\s)(?<!\blast\s)(?<!\bend\s)march(?!\s+\d|,\s*\d)"
+    r"(?<!\bearly\s)(?<!\blate\s)(?<!\bmid-)(?<!\bthis\s)(?<!\blast\s)(?<!\bend\s)"
+    r"(?<!\d\s)(?<!\dst\s)(?<!\dnd\s)(?<!\drd\s)(?<!\dth\s)march(?!\s+\d|,\s*\d)"  # "on 13 March", "21st March"
 )
 # Words that make a sentence about collective violence.
 RIOT_TRIGGERS = (

@@ -160,10 +160,15 @@ def event_places(article: Article, sent: Sentence, toponyms: Sequence[Toponym]) 
         after = sent.text[t.end - sent.start:]
         if lo <= t.start < hi or _ORGANISATION_AFTER.match(after) or is_dateline(article, sent, t, after):
             continue
+        if _STANCE_BEFORE.search(before):
+            continue  # "pro-Kyiv supporters", "anti-Paris slogans": a side taken, not where anything happened
         if _ORIGIN.search(before) and not _PLACE_PREPOSITION.search(before[_ORIGIN.search(before).start():]):
             continue
         out.append(t)
     return out
+
+
+_STANCE_BEFORE = re.compile(r"\b(?:pro|anti)[-‐–]$", re.IGNORECASE)
 
 
 # What a protest may be about that happened somewhere itself: places after it are that happening's.
