@@ -34,7 +34,8 @@ PROTEST_TRIGGERS = (
     # "march" as a noun or verb, not the month: not followed by a day or year, not after "in/on/of …"
     r"|(?<!\bin\s)(?<!\bon\s)(?<!\bof\s)(?<!\bsince\s)(?<!\buntil\s)(?<!\bby\s)(?<!\bfrom\s)"
     r"(?<!\bearly\s)(?<!\blate\s)(?<!\bmid-)(?<!\bthis\s)(?<!\blast\s)(?<!\bend\s)"
-    r"(?<!\d\s)(?<!\dst\s)(?<!\dnd\s)(?<!\drd\s)(?<!\dth\s)march(?!\s+\d|,\s*\d)"  # "on 13 March", "21st March"
+    r"(?<!\d\s)(?<!\dst\s)(?<!\dnd\s)(?<!\drd\s)(?<!\dth\s)(?<!\bfor\s)"  # "on 13 March", "crude for March"
+    r"march(?!\s+\d|,\s*\d|\s+(?:corn|wheat|soybeans?|crude|gold|futures|contracts?|delivery|quarter))"
 )
 # Words that make a sentence about collective violence.
 RIOT_TRIGGERS = (
@@ -51,6 +52,12 @@ FALSE_FRIENDS = re.compile(
     r"mob\s+(?:justice|mentality)|riot-hit|riot-affected|riot\s+victims|post-riot|"
     r"protest\s+(?:note|letter|vote)|under\s+protest|demonstrated\s+(?:that|how|its|his|her|their|through)|"
     r"rally(?:ing)?\s+(?:behind|around|support)|stock\s+market\s+rall(?:y|ied)|shares\s+rallied|"
+    # games: "a derby clash", "their Super Rugby clash", "a late rally came up short"
+    r"(?:derby|league|cup|final|quarter-?final|semi-?final|midtable|bottom|table|title|rugby|soccer|football"
+    r"|cricket|group\s+[a-h])\s+clash(?:es)?|(?:late|second-half|fourth-quarter|comeback)\s+rally|"
+    # a siege of a country or a port, not a protest: "imposed a tight blockade on the enclave"
+    r"(?:imposed|impose|imposing|lift(?:ed|ing)?|eas(?:e|ed|ing)|naval|economic|trade)\s+(?:a\s+|the\s+|its\s+)?"
+    r"(?:\w+\s+)?blockade|"
     # market rallies: "the currency's recent rally", "gains driven by a Wall Street rally"
     r"(?:currency'?s?|markets?'?s?|wall\s+street|stocks?|shares|equit(?:y|ies)|oil|prices?|dollar|yen|euro|bonds?)"
     r"\s+(?:\w+\s+)?rall(?:y|ies|ied))\b",
