@@ -261,10 +261,13 @@ def test_without_a_publication_date_a_weekday_still_dates_a_mention_in_context()
 
 
 def test_a_protest_at_a_court_is_an_event_the_day_it_happens() -> None:
-    a = article(["Neighbours of the victim staged a protest at the High Court in Lyon on Thursday, "
+    a = article(["The accused shot his wife in Lyon on 4 May 2005.",
+                 "Neighbours of the victim staged a protest at the High Court in Lyon on Thursday, "
                  "complaining that the accused should never have been granted bail."], published=None)
     (e,) = events_of(a)
     assert e.place.name == "Lyon" and e.event_type == PROTESTS
+    # "on Thursday" cannot be resolved without a publication date, and is not the crime's date either
+    assert e.event_date is None and e.date_reason
 
 
 def test_without_a_publication_date_a_sentence_naming_a_town_sets_the_scene() -> None:

@@ -130,7 +130,8 @@ def extract_events(
         # such sentences are mostly background: "homes destroyed by rioters")
         sets_scene = scene_at == index - 1 and last is None and mention.kind == "protest" and not background
         # without a publication date "on Monday" cannot be resolved, but it still dates the episode
-        dated = own_date is not None or (published is None and names_day(sent.text))
+        unresolved_day = own_date is None and published is None and names_day(sent.text)
+        dated = own_date is not None or unresolved_day
         if own_place is None and not dated and not sets_scene and (last is not None or not at_dateline):
             # "There have been riots elsewhere in the city": more about the event in context, never a new one
             if last is not None:
@@ -138,7 +139,8 @@ def extract_events(
                 since_last = 0
             continue
         place = own_place or ctx_place
-        when = own_date or ctx_date
+        # "Earlier on Monday" in an undated article: its own day, unknown, not the date of the context
+        when = own_date or (None if unresolved_day else ctx_date)
         if place is None or (when is None and published is not None and own_place is None and not at_dateline):
             ctx_date = when or ctx_date
             continue
