@@ -25,6 +25,7 @@ from tocsin.clean import clean
 from tocsin.detect.mentions import SentenceSplitter, find_mentions, make_sentence_splitter
 from tocsin.extract.events import extract_events
 from tocsin.geo.base import Geocoder, GeoHints, make_geocoder
+from tocsin.ingest import source_label
 from tocsin.records import Article, DocumentResult, Fingerprint, RawDocument, Rejected
 from tocsin.settings import Settings
 
@@ -134,7 +135,7 @@ def run(
     """Process documents and store the results in batches; the calling process is the only writer.
 
     ``reprocessing`` processes and re-stores documents the store already holds unchanged (reprocessing)."""
-    run_id = store.begin_run(list(sources))
+    run_id = store.begin_run([source_label(source) for source in sources])  # no credentials stored
     summary = RunSummary(run_id=run_id)
     batch: list[DocumentResult] = []
     for result in _results(items, store, settings, components, check_known=not reprocessing):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import sqlite3
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tocsin.ingest import iter_documents
 from tocsin.ingest.fetch import MAX_REDIRECTS, USER_AGENT, FetchError, check_address, fetch
+from tocsin.pipeline import run
 from tocsin.records import RawDocument, Rejected
 from tocsin.settings import Settings
+from tocsin.store.base import open_store
 
 ARTICLE = (
     "<html><head><title>Dockers walk out in Gdynia</title></head><body><article>"
@@ -231,3 +236,15 @@ def test_credentials_in_urls_are_sent_but_never_stored_or_shown(server: str) -> 
     for value in (doc.doc_id, doc.origin, doc.url, rej.doc_id, rej.origin, rej.reason):
         assert value and "s3cret" not in value and "reporter" not in value
     assert doc.doc_id == f"{server}/private.html"
+
+
+def test_a_run_records_its_sources_without_credentials(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "runs.db"))
+    try:
+        run(iter(()), store, LOCAL, sources=["https://desk:hunter2@wire.example/feed.xml", "local/news.jsonl"])
+    finally:
+        store.close()
+    conn = sqlite3.connect(tmp_path / "runs.db")
+    [(recorded,)] = conn.execute("SELECT sources FROM runs").fetchall()
+    conn.close()
+    assert json.loads(recorded) == ["https://wire.example/feed.xml", "local/news.jsonl"]

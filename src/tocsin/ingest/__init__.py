@@ -49,6 +49,15 @@ def iter_documents(
         yield from iter_source(source, settings, stdin=stdin)
 
 
+def source_label(source: str) -> str:
+    """``source`` as it may be stored and shown: a URL without its credentials."""
+    if source.lower().startswith(("http://", "https://")) and "@" in source:
+        from tocsin.ingest.fetch import public_url  # imported lazily: httpx is only needed for URLs
+
+        return public_url(source)
+    return source
+
+
 def iter_source(
     source: str, settings: Settings, *, stdin: BinaryIO | None = None
 ) -> Iterator[RawDocument | Rejected]:
