@@ -26,6 +26,7 @@ def sents(*texts: str) -> list[Sentence]:
         "Residents barricaded streets in the township.",
         "About 600 students were blocking the main gate of the campus.",
         "Villagers lit burning tyres across the access road.",
+        "Police blocked the road as hundreds of farmers marched to the district office.",
     ],
 )
 def test_realis_triggers_are_mentions(text: str) -> None:
@@ -55,6 +56,8 @@ def test_realis_triggers_are_mentions(text: str) -> None:
         "The dollar slipped after the currency's recent rally.",
         "Gains were driven by a Wall Street rally.",
         "The group has demonstrated through its attacks that it is dangerous.",
+        "Police blocked the entrance to the stadium after the match.",
+        "Soldiers barricaded the main road into the capital overnight.",
     ],
 )
 def test_irrealis_and_false_friends_are_not(text: str) -> None:

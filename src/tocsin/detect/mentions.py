@@ -58,6 +58,10 @@ FALSE_FRIENDS = re.compile(
     # a siege of a country or a port, not a protest: "imposed a tight blockade on the enclave"
     r"(?:imposed|impose|imposing|lift(?:ed|ing)?|eas(?:e|ed|ing)|naval|economic|trade)\s+(?:a\s+|the\s+|its\s+)?"
     r"(?:\w+\s+)?blockade|"
+    # the authorities closing a place is no protest: "police blocked the entrance to the stadium"
+    r"(?:police(?:men)?|officers|troops|soldiers|authorities|security\s+forces|army)\s+(?:\w+\s+){0,2}?"
+    r"(?:block(?:ed|ing|s)?|barricad(?:ed|ing|es)|blockad(?:ed|ing|es))\s+(?:the\s+|all\s+)?(?:\w+\s+)?"
+    r"(?:gates?|entrances?|access\s+roads?|roads?|streets?|highways?|bridges?)|"
     # market rallies: "the currency's recent rally", "gains driven by a Wall Street rally"
     r"(?:currency'?s?|markets?'?s?|wall\s+street|stocks?|shares|equit(?:y|ies)|oil|prices?|dollar|yen|euro|bonds?)"
     r"\s+(?:\w+\s+)?rall(?:y|ies|ied))\b",
