@@ -62,6 +62,20 @@ def ingest_cmd(db: Path, source: Path) -> list[str]:
     return [sys.executable, "-m", "tocsin.cli", "ingest", "--quiet", "--db", str(db), str(source)]
 
 
+def stored(db: Path) -> int:
+    """Documents committed to ``db`` so far (0 while it or its tables do not exist yet)."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # no table yet, or the file is being created
+        return 0
+
+
 def check_integrity(db: Path) -> None:
     conn = sqlite3.connect(db)  # a read-write open: replays or discards the WAL as a restart would
     try:
@@ -97,9 +111,20 @@ def test_kill_9_twenty_times_then_finish(tmp_path: Path, cache_dir: Path) -> Non
     ids = write_news(source, 3000, protest_share=0.15, seed=SEED)
     env = {**os.environ, "TOCSIN_CACHE": str(cache_dir)}
 
-    # the reference: one uninterrupted run
+    # the reference: one uninterrupted run, timed to its first committed batch (start-up: models,
+    # gazetteer; 3-6 s on an idle machine, over 10 s on a busy one) so the kills scale with it
     reference = tmp_path / "reference.db"
-    subprocess.run(ingest_cmd(reference, source), env=env, check=True, capture_output=True)
+    started = time.monotonic()
+    errors = tmp_path / "reference.err"
+    with errors.open("wb") as err:  # a file, not a pipe: a full pipe would stall the run
+        ref = subprocess.Popen(ingest_cmd(reference, source), env=env, stdout=subprocess.DEVNULL, stderr=err)
+    first_commit = None
+    while ref.poll() is None:
+        if first_commit is None and stored(reference) > 0:
+            first_commit = time.monotonic() - started
+        time.sleep(0.1)
+    assert ref.returncode == 0, errors.read_text(errors="replace")[-2000:]
+    first_commit = first_commit or time.monotonic() - started
     want = snapshot(reference)
     assert set(want["documents"]) == set(ids) and want["events"]
 
@@ -111,16 +136,14 @@ def test_kill_9_twenty_times_then_finish(tmp_path: Path, cache_dir: Path) -> Non
     while kills < KILLS:
         proc = subprocess.Popen(ingest_cmd(db, source), env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(1.0, 9.0))  # start-up (models, gazetteer) takes 3-6 s of this
+        time.sleep(first_commit * rng.uniform(0.4, 2.0))  # some during start-up, most mid-ingest
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait()
         if db.exists():
             check_integrity(db)
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            progress.append(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-            conn.close()
+            progress.append(stored(db))
         assert len(progress) < 3 * KILLS, f"the ingest kept finishing before the kill: {progress}"
     mid = [p for p in progress if 0 < p < len(ids)]
     print(f"{kills} kills; documents stored after each: {progress}")  # shown with pytest -s
