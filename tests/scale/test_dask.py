@@ -82,9 +82,12 @@ def test_components_are_built_once_per_worker(cluster, settings) -> None:
 
         first, second = client.run(ids), client.run(ids)
         assert len(first) == 2 and first == second
-        results = list(process_on_dask(iter_documents([str(samples_dir())], settings), settings, client))
+        docs = list(iter_documents([str(samples_dir())], settings))
+        results = list(process_on_dask(docs, settings, client))
         assert client.run(ids) == first
     assert len(results) == 7 and sum(len(r.events) for r in results if r) == 5
+    # the workers send results back without the raw text; the writer puts back the very document it sent
+    assert [r.raw for r in results] == docs and all(r.raw is doc for r, doc in zip(results, docs, strict=True))
 
 
 def test_cli_ingest_on_a_local_cluster_then_reingest_on_a_scheduler_is_a_no_op(

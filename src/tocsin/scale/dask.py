@@ -21,11 +21,15 @@ import hashlib
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from distributed import Client, LocalCluster, WorkerPlugin, get_worker
+import dask
+from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker
 
-from tocsin.records import DocumentResult
+from tocsin.pipeline import Settled
+from tocsin.records import DocumentResult, RawDocument
 from tocsin.scale.window import ordered_window
 from tocsin.settings import Settings
 
@@ -33,11 +37,23 @@ if TYPE_CHECKING:
     from tocsin.pipeline import Components
 
 LOCAL = "local"
-# Documents per task: amortises the ~1 ms per-task scheduling cost against ~10 ms per document,
-# and keeps a task's payload small (8 HTML pages of ~170 KB).
-CHUNK = 8
-# Chunks in flight per worker thread: one running, one queued on the worker, one being stored.
-WINDOW_PER_THREAD = 3
+# Documents per task. Each task costs the writer's process (client, and for "local" the scheduler and the
+# nannies) a fixed ~5-15 ms of CPU; at 8 that was ~1 ms a document (issue 7). Measured with bench_dask
+# (GLOCON, 2 workers, load ~3): client CPU 2.6-2.9 ms/doc at 8, 2.0 at 32. Larger chunks idle one worker
+# longer at the end of the input (32 × ~15 ms ≈ 0.5 s) and hold more HTML in flight (32 pages ≈ 5 MB).
+CHUNK = 32
+# Chunks in flight per worker thread: one running, one queued on the worker (the writer stores a chunk
+# while they run).
+WINDOW_PER_THREAD = 2
+# Dask settings for --dask local, where the nannies and the scheduler live in the writer's process: no
+# statistical profiler sampling each worker's task thread every 10 ms (a dashboard feature; there is no
+# dashboard), and the nannies' memory checks and the system monitors (psutil) once a second, not every
+# 0.1/0.5 s.
+LOCAL_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "1s",
+}
 # Seconds to wait for a remote scheduler before giving up with a clear error.
 CONNECT_TIMEOUT_S = 10
 
@@ -77,11 +93,58 @@ class ComponentsPlugin(WorkerPlugin):
         self.__init__(state["settings"])  # type: ignore[misc]
 
 
-def _work(chunk: list[Any], name: str) -> list[DocumentResult | None]:
-    from tocsin.pipeline import settle
+# A result's raw document goes back as this stub: the client still holds the one it sent and puts it back.
+_SENT_RAW = RawDocument("")
+
+
+def _work(chunk: list[RawDocument | None], name: str) -> list[DocumentResult]:
+    """Process the chunk's documents (``None``: settled by the client, not sent) and return compact results:
+    each ``raw`` replaced by a stub, so the document's text or HTML is not pickled back to the writer."""
+    from tocsin.pipeline import safe_process
 
     components = get_worker().plugins[name].components()
-    return [settle(item, components) for item in chunk]
+    results = []
+    for raw in chunk:
+        if raw is not None:
+            result = safe_process(raw, components)
+            results.append(replace(result, raw=_SENT_RAW) if result.raw is raw else result)
+    return results
+
+
+class _Pending:
+    """One chunk in flight: the client's own items, and the future of the compact results of those it sent."""
+
+    __slots__ = ("direct", "future", "items")
+
+    def __init__(self, items: list[RawDocument | Settled], future: Future | None, direct: bool) -> None:
+        self.items = items
+        self.future = future
+        self.direct = direct
+
+    def result(self) -> list[DocumentResult | None]:
+        done = iter(() if self.future is None else self.future.client.gather(self.future, direct=self.direct))
+        out: list[DocumentResult | None] = []
+        for item in self.items:
+            if isinstance(item, Settled):
+                out.append(item.result)
+            else:
+                result = next(done)
+                out.append(replace(result, raw=item) if result.raw == _SENT_RAW else result)
+        return out
+
+
+def _submit(client: Client, name: str, items: list[RawDocument | Settled], direct: bool) -> _Pending:
+    """Send only the chunk's documents to be processed; settled items (rejections, known documents) stay here."""
+    sent = [None if isinstance(item, Settled) else item for item in items]
+    if all(raw is None for raw in sent):
+        return _Pending(items, None, direct)
+    return _Pending(items, client.submit(_work, sent, name, pure=False), direct)
+
+
+def _loopback(client: Client) -> bool:
+    """Whether the scheduler listens on this machine's loopback, so its workers do too (a LocalCluster)."""
+    host = urlsplit(client.scheduler.address).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def _has_plugin(dask_scheduler: Any, name: str) -> bool:
@@ -91,15 +154,16 @@ def _has_plugin(dask_scheduler: Any, name: str) -> bool:
 def local_cluster(workers: int) -> LocalCluster:
     """``workers`` processes of one thread each; the scheduler, its HTTP endpoint and the workers listen on
     127.0.0.1 only (the HTTP endpoint on a free port, with no dashboard)."""
-    return LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        # dashboard_address=None alone still opens the scheduler's HTTP endpoint on port 8787
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0", "dashboard": False},
-    )
+    with dask.config.set(LOCAL_CONFIG):  # the nannies hand their config to the worker processes they start
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # dashboard_address=None alone still opens the scheduler's HTTP endpoint on port 8787
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0", "dashboard": False},
+        )
 
 
 @contextmanager
@@ -134,9 +198,11 @@ def process_on_dask(
     if not client.run_on_scheduler(_has_plugin, name=name):  # registering again would rebuild components
         client.register_plugin(ComponentsPlugin(settings), name=name)
     threads = max(1, sum(client.nthreads().values()))
+    # results straight from a loopback worker, not relayed through the scheduler (in this process for "local")
+    direct = _loopback(client)
     yield from ordered_window(
         items,
-        lambda chunk: client.submit(_work, chunk, name, pure=False),
+        lambda chunk: _submit(client, name, chunk, direct),
         chunk=CHUNK,
         window=WINDOW_PER_THREAD * threads,
     )
