@@ -38,10 +38,11 @@ if TYPE_CHECKING:
 
 LOCAL = "local"
 # Documents per task. Each task costs the writer's process (client, and for "local" the scheduler and the
-# nannies) a fixed ~5-15 ms of CPU; at 8 that was ~1 ms a document (issue 7). Measured with bench_dask
-# (GLOCON, 2 workers, load ~3): client CPU 2.6-2.9 ms/doc at 8, 2.0 at 32. Larger chunks idle one worker
-# longer at the end of the input (32 × ~15 ms ≈ 0.5 s) and hold more HTML in flight (32 pages ≈ 5 MB).
-CHUNK = 32
+# nannies) a fixed few ms of CPU; at 8 that was ~1 ms a document (issue 7). bench_dask (GLOCON, 2 workers,
+# load 2-4), the client's CPU a document: 2.6-2.9 ms at 8, 2.0 at 32, 1.7-2.1 at 64. Larger chunks idle one
+# worker longer at the end of the input (64 × ~15 ms ≈ 1 s, once a run) and hold more HTML in flight
+# (64 pages ≈ 11 MB a chunk).
+CHUNK = 64
 # Chunks in flight per worker thread: one running, one queued on the worker (the writer stores a chunk
 # while they run).
 WINDOW_PER_THREAD = 2
