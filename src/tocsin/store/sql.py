@@ -159,6 +159,11 @@ class SQLStore:
         """The database, for messages (never a password)."""
         raise NotImplementedError
 
+    def data_version(self) -> int | None:
+        """A value that changes whenever any connection commits to the database; None where the
+        database has no cheap one (PostgreSQL). Answers cached by the web API are keyed on it."""
+        return None
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -10,14 +10,11 @@ a few read-only connections of its own, so requests never share the writer's con
 from __future__ import annotations
 
 import queue
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
-from urllib.parse import quote
 
 from tocsin.records import Event
 from tocsin.store.base import StoredDocument
@@ -34,7 +31,6 @@ from tocsin.store.query import (  # noqa: F401  (re-exported: the web layer's vo
     search_terms,
 )
 from tocsin.store.rows import SAID_COLUMNS
-from tocsin.store.sqlite import SQLiteStore
 
 # Read-only connections kept open for request threads; a request beyond this many at once waits
 # for one. uvicorn runs one process here, whose handlers rarely take over a few milliseconds, and
@@ -74,15 +70,12 @@ class SQLReader:
         self._free: queue.LifoQueue[QueryableStore] = queue.LifoQueue()
         self._opened: list[QueryableStore] = []
         self._guard = threading.Lock()
-        self._probe: sqlite3.Connection | None = None
-        self._probe_lock = threading.Lock()
+        # a read-only handle of its own that never reads data: it only notices other connections' commits
+        self._probe = store.open_reader()
+        if self._probe is not None and self._probe.data_version() is None:
+            self._probe.close()
+            self._probe = None
         first = store.open_reader()
-        if isinstance(first, SQLiteStore):
-            # PRAGMA data_version changes on this connection whenever any other connection, in this
-            # process or another, commits to the file; this one never writes (read-only)
-            self._probe = sqlite3.connect(
-                f"file:{quote(str(Path(first.path).resolve()))}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-            )
         if first is None:
             self._slots = threading.BoundedSemaphore(1)
             self._free.put(store)  # the caller's store: never closed here
@@ -106,18 +99,15 @@ class SQLReader:
                 self._free.put(handle)
 
     def data_version(self) -> int | None:
-        """SQLite's data version seen by a connection of this reader's own (about 5 µs); None for
-        other databases (PostgreSQL has no cheap equivalent) and in-memory SQLite."""
-        if self._probe is None:
-            return None
-        with self._probe_lock:
-            return int(self._probe.execute("PRAGMA data_version").fetchone()[0])
+        """The store's data version seen by this reader's own handle (SQLite); None for other
+        databases (PostgreSQL has no cheap equivalent) and in-memory SQLite."""
+        probe = self._probe
+        return probe.data_version() if probe is not None else None
 
     def close(self) -> None:
-        with self._probe_lock:
-            if self._probe is not None:
-                self._probe.close()
-                self._probe = None
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            probe.close()
         with self._guard:
             for handle in self._opened:
                 handle.close()
