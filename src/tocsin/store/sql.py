@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -247,24 +247,19 @@ class SQLStore:
         A document stored before with other content is replaced: events only it reported are
         deleted, and it is detached from events other documents also report.
         """
-        pending, held = self._story_pending, self._story_held
-        try:
-            with self._write():
-                if self._execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
-                    raise StoreError(f"no run {run_id} in {self._name()}; start one with begin_run()")
-                fresh = [r for r in results if self._store_document(r, run_id, force)]
-                self._merge([e for r in fresh for e in r.events], run_id)
-                articles = [r for r in fresh if r.rejected is None and r.article is not None]
-                # new or changed articles; one re-stored unchanged (reprocessing) keeps its story
-                unstoried = {row[0] for chunk in self._chunks(
-                    "SELECT doc_id FROM documents WHERE story_id IS NULL AND doc_id IN ({})",
-                    [r.raw.doc_id for r in articles]) for row in chunk}  # fmt: skip
-                self._story_pending += tuple(_story_item(r) for r in articles if r.raw.doc_id in unstoried)
-                if len(self._story_pending) >= STORY_CHUNK:
-                    self._join_stories()
-        except BaseException:
-            self._story_pending, self._story_held = pending, held  # as the rollback left the database
-            raise
+        with self._stories_as_committed(), self._write():
+            if self._execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+                raise StoreError(f"no run {run_id} in {self._name()}; start one with begin_run()")
+            fresh = [r for r in results if self._store_document(r, run_id, force)]
+            self._merge([e for r in fresh for e in r.events], run_id)
+            articles = [r for r in fresh if r.rejected is None and r.article is not None]
+            # new or changed articles; one re-stored unchanged (reprocessing) keeps its story
+            unstoried = {row[0] for chunk in self._chunks(
+                "SELECT doc_id FROM documents WHERE story_id IS NULL AND doc_id IN ({})",
+                [r.raw.doc_id for r in articles]) for row in chunk}  # fmt: skip
+            self._story_pending += tuple(_story_item(r) for r in articles if r.raw.doc_id in unstoried)
+            if len(self._story_pending) >= STORY_CHUNK:
+                self._join_stories()
 
     def _store_document(self, result: DocumentResult, run_id: int, force: bool = False) -> bool:
         """Insert or replace one document row; False when it is already stored unchanged."""
@@ -482,13 +477,8 @@ class SQLStore:
         grouped = 0
         while True:
             if self._story_pending:
-                pending, held = self._story_pending, self._story_held
-                try:
-                    with self._write():
-                        grouped += self._join_stories()
-                except BaseException:
-                    self._story_pending, self._story_held = pending, held
-                    raise
+                with self._stories_as_committed(), self._write():
+                    grouped += self._join_stories()
             left = self._execute(
                 "SELECT doc_id, text, published FROM documents WHERE story_id IS NULL AND status <> ? "
                 "ORDER BY created_at, doc_id LIMIT ?", (REJECTED, STORY_CHUNK),
@@ -498,6 +488,17 @@ class SQLStore:
             self._story_pending = tuple(
                 StoryTerms(r["doc_id"], story_terms(r["text"] or ""), _day_of(r["published"])) for r in left
             )
+
+    @contextmanager
+    def _stories_as_committed(self) -> Iterator[None]:
+        """Around a write transaction: if it rolls back, the story state in memory (pending and held
+        articles) goes back to what it was, as the rollback left the database."""
+        pending, held = self._story_pending, self._story_held
+        try:
+            yield
+        except BaseException:
+            self._story_pending, self._story_held = pending, held
+            raise
 
     def _join_stories(self) -> int:
         """Inside a write: give the pending articles their stories, joining the held chunk's stories or
