@@ -69,13 +69,18 @@ def reports_violence(clause: str) -> bool:
     return bool(c.fatalities or c.injuries) or bool(attributes.VIOLENCE.search(clause))
 
 
+def is_town(toponym: Toponym) -> bool:
+    """Resolved to a town or a part of one (finer than a region)."""
+    return toponym.place is not None and toponym.place.geo_precision < REGION
+
+
 def first_town(toponyms: Sequence[Toponym]) -> Place | None:
-    towns = [t.place for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
+    towns = [t.place for t in toponyms if is_town(t)]
     return ([p for p in towns if p.feature_class == "P"] or towns or [None])[0]
 
 
 def has_town(toponyms: Sequence[Toponym]) -> bool:
-    return any(t.place is not None and t.place.geo_precision < REGION for t in toponyms)
+    return any(is_town(t) for t in toponyms)
 
 
 # A trigger in a time adjunct names a background event, not a new one: "weeks after the riots began".
@@ -118,7 +123,7 @@ def names_country(sent: Sentence, toponyms: Sequence[Toponym], anchor: int) -> b
 
 def context_place(in_sentence: Sequence[Toponym], current: Place | None) -> Place | None:
     """A sentence without a mention moves the context to the first town it names (not to a region)."""
-    towns = [t.place for t in in_sentence if t.place is not None and t.place.geo_precision < REGION]
+    towns = [t.place for t in in_sentence if is_town(t)]
     return towns[0] if towns else current
 
 
@@ -226,7 +231,7 @@ def dateline_place(article: Article, places: Sequence[Toponym]) -> Place | None:
 def nearest_place(toponyms: Sequence[Toponym], anchor: int, context: Place | None) -> Place | None:
     """The town nearest the trigger; a region only when the sentence names no town and the context town
     is not in that region."""
-    towns = [t for t in toponyms if t.place is not None and t.place.geo_precision < REGION]
+    towns = [t for t in toponyms if is_town(t)]
     # the most specific named populated place: "Vienne town of Isère district" is Vienne
     towns = [t for t in towns if t.place is not None and t.place.feature_class == "P"] or towns
     if towns:

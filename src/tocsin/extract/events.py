@@ -17,7 +17,6 @@ from datetime import date
 from tocsin.detect.mentions import Mention, Sentence
 from tocsin.extract import attributes
 from tocsin.extract.anchors import (
-    REGION,
     coherent_places,
     context_place,
     dateline_place,
@@ -27,6 +26,7 @@ from tocsin.extract.anchors import (
     first_town,
     has_town,
     is_background,
+    is_town,
     names_country,
     nearest_date,
     nearest_place,
@@ -198,7 +198,7 @@ def _attach_undated(undated: Sequence[tuple[Sentence, Sequence[Toponym]]],
     """A finding or a statement about a protest in a town, with no day of its own ("police used excessive
     force on a Lyon protester, the inquiry found"), is evidence for the article's one event in that town."""
     for sent, in_sentence in undated:
-        towns = {t.place.geonameid for t in in_sentence if t.place is not None and t.place.geo_precision < REGION}
+        towns = {t.place.geonameid for t in in_sentence if t.place is not None and is_town(t)}
         at_town = [d for d in drafts.values() if d.place.geonameid in towns]
         if len(at_town) == 1:
             at_town[0].add(sent)
