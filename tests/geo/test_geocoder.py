@@ -145,3 +145,14 @@ def test_geocoder_pickles_light_and_works_after(geocoder):
         again.parse("Rallies in Almaty.")[0].place.geonameid
         == geocoder.parse("Rallies in Almaty.")[0].place.geonameid
     )
+
+
+def test_a_region_made_of_compass_named_regions(geocoder):
+    """Sudan's first-level regions are North, South, West, ... Darfur: "Darfur" is their union."""
+    found = places(geocoder, "Aid convoys reached camps in Darfur and in El Fasher last week.")
+    darfur = found["Darfur"].place
+    assert darfur.country == "SDN" and darfur.feature_code == "RGN" and darfur.geo_precision == 3
+    assert darfur.geonameid is None and not is_country_level(darfur)
+    fasher = found["El Fasher"].place
+    assert fasher.country == "SDN"
+    assert km(darfur.latitude, darfur.longitude, fasher.latitude, fasher.longitude) < 500

