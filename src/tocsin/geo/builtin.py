@@ -23,7 +23,7 @@ from tocsin.geo.gazetteer import (
     ensure_index,
 )
 from tocsin.geo.outlet import home_name_ids, outlet_country
-from tocsin.geo.recognize import find_spans
+from tocsin.geo.recognize import LIST_GAP, find_spans
 from tocsin.geo.resolve import Group, resolve, with_peer_levels
 from tocsin.records import Place, Toponym
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from tocsin.settings import Settings
 
 _CONTAINER_GAP = re.compile(r",[ \t]*")  # "Alexandria, La.": town, then the region or country it is in
-_LIST_GAP = re.compile(r",[ \t]*(?:(?:and|or)[ \t]+)?|[ \t]+(?:and|or)[ \t]+")  # "A, B, and C", "A and B"
 LIST_MIN = 3  # names in a row this long are a list of peers ("Ohio, Oregon and Washington"); two are
 #               as often "Town, Region" ("Alexandria, La.")
 
@@ -124,7 +123,7 @@ def _lists(text: str, spans: list) -> list[list]:
     """Runs of LIST_MIN or more place names separated only by commas, "and", "or"."""
     runs, run = [], spans[:1]
     for a, b in zip(spans, spans[1:], strict=False):
-        if _LIST_GAP.fullmatch(text, a.end, b.start):
+        if LIST_GAP.fullmatch(text, a.end, b.start):
             run.append(b)
         else:
             runs.append(run)

@@ -98,8 +98,11 @@ _WIRE_DATELINE_END = re.compile(r"\s*(?:[(—–]|,\s*[A-Za-z .]+\s*[(—–-]|\
 PLURAL_TYPES = {"counties": "ADM2", "parishes": "ADM2", "districts": "ADM2", "boroughs": "ADM2"}
 _PLURAL_TYPE = re.compile(r"\b(?:" + "|".join(PLURAL_TYPES) + r")\b")
 _LIST_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
-_LIST_SEP = r"(?:,[ \t]*(?:(?:and|or)[ \t]+)?|[ \t]+(?:and|or|to)[ \t]+)"
-_TYPED_LIST = re.compile(rf"(?:{_LIST_NAME}{_LIST_SEP})+{_LIST_NAME}[ \t]+$")
+# What separates the names of a list: "A, B, and C", "A and B", "A or B" (the resolver's lists too).
+LIST_SEP = r"(?:,[ \t]*(?:(?:and|or)[ \t]+)?|[ \t]+(?:and|or)[ \t]+)"
+LIST_GAP = re.compile(LIST_SEP)
+_TYPED_SEP = rf"(?:{LIST_SEP}|[ \t]+to[ \t]+)"  # and a range before a type word: "Ellsworth to Riley counties"
+_TYPED_LIST = re.compile(rf"(?:{_LIST_NAME}{_TYPED_SEP})+{_LIST_NAME}[ \t]+$")
 _LIST_WINDOW = 200  # characters searched back from "counties" for the list
 
 
