@@ -74,3 +74,13 @@ def test_unwritable_cache_dir_is_a_clear_error(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(GazetteerIndexError, match="writable directory"):
         build_index(blocker / "cache")
+
+
+def test_a_misfiled_town_does_not_move_a_region_point():
+    from tocsin.geo.build import _region_point
+
+    lats = [40.0 + i / 10 for i in range(10) for _ in range(10)]
+    lons = [10.0 + j / 10 for _ in range(10) for j in range(10)]
+    assert _region_point(lats, lons) == pytest.approx((40.45, 10.45), abs=0.01)
+    lat, lon = _region_point([*lats, 30.0], [*lons, -20.0])  # one town far away, filed here by mistake
+    assert (lat, lon) == pytest.approx((40.45, 10.45), abs=0.01)

@@ -53,6 +53,11 @@ MAIN_TERRITORY_KM = 3000.0
 # the country mentions of LGL (GeoNames points) and GeoVirus (Wikipedia points), dev halves: 0 scores
 # 636/813 and 636/979 within 161 km, 1 (the outline alone) 675 and 703, 0.75 809 and 762 (0.5: 809, 661).
 COUNTRY_POINT_BLEND = 0.75
+# Region points leave out towns this many times farther from the region's median town than its 90th
+# percentile town (when it has OUTLIER_MIN_TOWNS or more): legitimate spreads reach 3.4 (Ontario's far
+# north), 2.8 (British Columbia); misfiled towns lie 6.6 (Jiangsu), 6.8 (Hebei) and more away.
+OUTLIER_SPREAD = 5.0
+OUTLIER_MIN_TOWNS = 10
 # A usable key: Latin letters after folding, 3+ characters, no digits-only or punctuation junk.
 COMMON_WORD_ZIPF = 3.5  # an alternate name this common in English lends its place no weight (see recognize)
 MAX_KEY_LEN = 60  # longer "names" are descriptions, not names
@@ -223,12 +228,18 @@ def _region_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
     """A region's point from its towns: the area centroid of their convex hull (on a plane scaled by
     cos(latitude)). Towns crowd where people live (southern Ontario, coastal Queensland): their mean,
     or the middle of their trimmed extent, lands hundreds of km from the geometric centre that GeoNames
-    and Wikipedia use; the hull follows the region's outline, sparse parts included."""
+    and Wikipedia use; the hull follows the region's outline, sparse parts included. Towns lying more than
+    OUTLIER_SPREAD times farther from the median town than 90% of the others are left out: misfiled
+    (Tibetan villages under Hebei and Jiangsu put their points 1,000 km west) or remote islands
+    (Easter Island under Valparaíso, the Ogasawara islands under Tokyo)."""
     from scipy.spatial import ConvexHull, QhullError
 
     lat_ref = math.radians(sorted(lats)[len(lats) // 2])
     scale = math.cos(lat_ref)
     points = np.unique(np.c_[np.asarray(lons, dtype=float) * scale, np.asarray(lats, dtype=float)], axis=0)
+    if len(points) >= OUTLIER_MIN_TOWNS:  # a town filed under the wrong region would stretch the hull
+        dist = np.hypot(*(points - np.median(points, axis=0)).T)
+        points = points[dist <= OUTLIER_SPREAD * np.percentile(dist, 90)]
     if len(points) >= 3:
         try:
             hull = points[ConvexHull(points).vertices]
