@@ -156,3 +156,9 @@ def test_a_region_made_of_compass_named_regions(geocoder):
     fasher = found["El Fasher"].place
     assert fasher.country == "SDN"
     assert km(darfur.latitude, darfur.longitude, fasher.latitude, fasher.longitude) < 500
+
+
+def test_a_township_is_a_town(geocoder):
+    town, state = geocoder.parse("Residents of Hamilton Township, New Jersey, rallied outside the town hall.")
+    assert town.text == "Hamilton" and town.place.feature_class == "P" and town.place.admin1 == "New Jersey"
+    assert state.place.feature_code == "ADM1"

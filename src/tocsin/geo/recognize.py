@@ -86,7 +86,7 @@ SUFFIXES = {
     "taluka": "ADM2", "municipality": "ADM2", "region": "ADM1", "province": "ADM1", "state": "ADM1",
     "oblast": "ADM1", "governorate": "ADM1", "prefecture": "ADM1", "division": "ADM1", "city": "PPL",
     "town": "PPL", "village": "PPL", "districts": "ADM2", "talukas": "ADM2", "tehsils": "ADM2",
-    "villages": "PPL",
+    "villages": "PPL", "township": "PPL",
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 _ABBREVIATED = re.compile(r"\.[ \t]*[A-Z0-9]")
