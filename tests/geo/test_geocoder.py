@@ -162,3 +162,10 @@ def test_a_township_is_a_town(geocoder):
     town, state = geocoder.parse("Residents of Hamilton Township, New Jersey, rallied outside the town hall.")
     assert town.text == "Hamilton" and town.place.feature_class == "P" and town.place.admin1 == "New Jersey"
     assert state.place.feature_code == "ADM1"
+
+
+def test_a_type_word_before_the_name_sets_its_level(geocoder):
+    text = "Farmers in Alberta and Manitoba protested; farmers also marched in the {}Washington."
+    assert places(geocoder, text.format(""))["Washington"].place.feature_code == "PPLC"
+    state = places(geocoder, text.format("state of "))["Washington"].place
+    assert state.feature_code == "ADM1" and state.country == "USA"

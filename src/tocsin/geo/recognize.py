@@ -89,6 +89,10 @@ SUFFIXES = {
     "villages": "PPL", "township": "PPL",
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
+# "the state of Washington", "the province of Alberta", "the city of Oxford": the type comes first.
+_TYPE_BEFORE = re.compile(r"\b(state|province|region|prefecture|governorate|county|district|parish|city|town"
+                          r"|village)[ \t]+of[ \t]+$", re.IGNORECASE)  # fmt: skip
+_TYPE_BEFORE_WINDOW = 20
 _ABBREVIATED = re.compile(r"\.[ \t]*[A-Z0-9]")
 _DATELINE_END = re.compile(r"\s*(?:[:(—–]|,\s*[A-Za-z .]+\s*[:(—–-]|\s[-–—]+\s)")  # "HUDSON -- Police"
 _WIRE_DATELINE_END = re.compile(r"\s*(?:[(—–]|,\s*[A-Za-z .]+\s*[(—–-]|\s[-–—]+\s)")  # a dash, not a colon
@@ -283,7 +287,7 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
             continue
         if _previous_word(text, start)[0].lower() in LOCATIVES:
             located.add(key)
-        level = typed.get((start, end)) or (SUFFIXES[suffix] if suffix else None)
+        level = typed.get((start, end)) or (SUFFIXES[suffix] if suffix else None) or _prefix_level(text, start)
         if m and suffix and m.group(1)[0].isupper() and not lower_case and level != "PPL":
             end = m.end()  # "Rapides Parish", "Almaty Region": the type word is part of the name
         taken[start:end] = b"\x01" * (end - start)
@@ -298,6 +302,11 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
         key = " ".join(fold(dateline).split())
         spans = [s if s.key != key else replace(s, dateline=True) for s in spans]
     return spans
+
+
+def _prefix_level(text: str, start: int) -> str | None:
+    m = _TYPE_BEFORE.search(text, max(0, start - _TYPE_BEFORE_WINDOW), start)
+    return SUFFIXES[m.group(1).lower()] if m else None
 
 
 PLACE, REJECT, PERSON = "place", "reject", "person"
