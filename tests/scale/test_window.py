@@ -50,7 +50,24 @@ def test_no_more_than_the_window_is_in_flight_and_input_is_read_lazily() -> None
         first = list(itertools.islice(ordered_window(source(), lambda c: pool.submit(work, c), chunk=4, window=3), 50))
     assert first == list(range(50))
     assert peak <= 3
-    assert read <= 52 + 3 * 4  # the chunks yielded from (13 × 4), plus at most a window of 3 chunks ahead
+    # the chunks yielded from (13 × 4), a window of 3 chunks in flight, and the read-ahead (half a window)
+    assert read <= 52 + 3 * 4 + 4 * 3 // 2 + 4
+
+
+def test_the_end_of_the_input_goes_out_in_smaller_chunks() -> None:
+    sizes: list[int] = []
+
+    def work(chunk: list[int]) -> list[int]:
+        sizes.append(len(chunk))
+        return chunk
+
+    with ThreadPoolExecutor(2) as pool:
+        out = list(ordered_window(range(1000), lambda c: pool.submit(work, c), chunk=64, window=4))
+    assert out == list(range(1000))
+    assert sum(sizes) == 1000
+    assert set(sizes[:10]) == {64}  # full chunks while the input lasts
+    tail = sizes[sizes.index(16):]  # from the first quarter-size chunk to the end
+    assert tail and max(tail) <= 16 and sum(tail) >= 128  # the last read-ahead (2 chunks' worth) cut small
 
 
 def test_chunks_and_bad_sizes() -> None:
