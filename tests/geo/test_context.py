@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from tocsin.geo.base import GeoHints
@@ -95,10 +96,20 @@ def test_country_points_sit_near_their_conventional_centres(geocoder):
     usa = next(p for p, _ in gz.lookup("United States") if p.feature_code == "PCLI")
     assert km(usa.latitude, usa.longitude, 39.83, -98.58) < 161  # the contiguous states' centre, Kansas
     fiji = next(p for p, _ in gz.lookup("Fiji") if p.feature_code == "PCLI")
-    assert km(fiji.latitude, fiji.longitude, -18.14, 178.44) < 300  # not pulled across the antimeridian
+    assert abs(fiji.longitude) > 170  # not pulled across the antimeridian to longitude 0
 
 
-def test_blended_country_point_without_outline_falls_back_to_latlng():
+def test_a_territory_across_the_antimeridian_keeps_its_centre_there():
+    from tocsin.geo.build import _area_centre, _main_rings
+
+    islands = [[[179.0, -18.0], [179.9, -18.0], [179.9, -17.0], [179.0, -17.0]],
+               [[-179.9, -18.0], [-179.0, -18.0], [-179.0, -17.0], [-179.9, -17.0]]]  # fmt: skip
+    entry = {"geoJSON": {"features": [{"geometry": {"type": "MultiPolygon", "coordinates": [[i] for i in islands]}}]}}
+    lat, lon = _area_centre(_main_rings(entry))
+    assert abs(abs(lon) - 180.0) < 0.1 and -17.6 < lat < -17.4
+
+
+def test_country_point_without_outline_falls_back_to_latlng():
     assert _country_point({"latlng": [10, 20]}) == (10, 20)
 
 
@@ -110,3 +121,14 @@ def test_region_point_follows_the_outline_not_the_crowd():
     assert abs(lat - 2.0) < 0.1 and abs(lon - 2.0) < 0.1
     assert _region_point([1.0, 1.0], [2.0, 2.0]) == (1.0, 2.0)  # a single town
     assert _region_point([0.0, 1.0, 2.0], [0.0, 1.0, 2.0]) == pytest.approx((1.0, 1.0))  # towns on a line
+
+
+def test_area_centre_on_the_sphere_and_inside_test():
+    from tocsin.geo.build import _area_centre, _inside
+
+    square = np.array([[10.0, 40.0], [14.0, 40.0], [14.0, 44.0], [10.0, 44.0]])  # (lon, lat)
+    lat, lon = _area_centre([square])
+    assert abs(lon - 12.0) < 0.05 and 41.9 < lat < 42.0  # a little south: cells shrink northwards
+    assert _inside((42.0, 12.0), [square]) and not _inside((45.0, 12.0), [square])
+    tiny = square / 100 + [170.0, 0.0]  # a 0.04-degree islet still gets grid points
+    assert _area_centre([tiny]) is not None

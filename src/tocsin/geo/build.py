@@ -49,10 +49,15 @@ from tocsin.geo.unions import REGION_FCODE, compass_unions
 # Polygons farther than this from a country's largest are overseas parts (Alaska 4,000 km from the
 # contiguous states' centre, Papua 2,700 km from Borneo's: 3,000 keeps Indonesia's islands together).
 MAIN_TERRITORY_KM = 3000.0
-# How far a country's point moves from its conventional point towards its outline centroid. Calibrated on
-# the country mentions of LGL (GeoNames points) and GeoVirus (Wikipedia points), dev halves: 0 scores
-# 636/813 and 636/979 within 161 km, 1 (the outline alone) 675 and 703, 0.75 809 and 762 (0.5: 809, 661).
-COUNTRY_POINT_BLEND = 0.75
+# A country's area centre replaces its conventional point when within this distance of it. Calibrated on
+# the country mentions of LGL (GeoNames points) and GeoVirus (Wikipedia points), dev halves: the
+# conventional points alone put 626/802 and 635/972 within 161 km, the centres alone 694 and 783; the
+# centres inside the territory and within 300 km (the middle of the gap between the big countries'
+# distances: USA 258, DR Congo 353) 790 and 832, flat from 275 to 350 km. The blend used before (3/4 of
+# the way to a planar outline centroid) 799 and 765.
+COUNTRY_CENTRE_MAX_KM = 300.0
+CENTRE_GRID_DEG = 0.25  # grid step for a country's area centre (finer for small outlines) ...
+CENTRE_GRID_POINTS = 40_000  # ... and the points a ring's bounding box gets at most
 # Region points leave out towns this many times farther from the region's median town than its 90th
 # percentile town (when it has OUTLIER_MIN_TOWNS or more): legitimate spreads reach 3.4 (Ontario's far
 # north), 2.8 (British Columbia); misfiled towns lie 6.6 (Jiangsu), 6.8 (Hebei) and more away.
@@ -171,25 +176,40 @@ def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]
 
 
 def _country_point(entry: dict) -> tuple[float | None, float | None]:
-    """A country's point: COUNTRY_POINT_BLEND of the way from its conventional point (countryinfo's
-    ``latlng``: the whole-degree centre that GeoNames and Wikipedia mostly use too) to the area centroid
-    of its main territory. Neither alone matches both corpora's conventions: the conventional point of
-    the USA is 240 km from the contiguous states' centre that LGL (GeoNames) and GeoVirus (Wikipedia)
-    use; the outline centroid of Russia, Canada or China is 200-280 km from theirs."""
+    """A country's point: the area centre of its main territory on the sphere, unless that lies more
+    than COUNTRY_CENTRE_MAX_KM from countryinfo's conventional point (``latlng``: the whole-degree
+    centre GeoNames and Wikipedia mostly use) or outside the territory (Vietnam's lies in Laos, the
+    Philippines' and Indonesia's at sea), when the conventional point is kept. The conventional point of the USA is
+    250 km from the contiguous states' centre that LGL (GeoNames) and GeoVirus (Wikipedia) use; Russia's,
+    India's and Indonesia's conventions sit 400-700 km from their area centres, where neither corpus is."""
     latlng = entry.get("latlng") or [None, None]
-    outline = _outline_centroid(entry)
-    if latlng[0] is None or outline is None:
-        return outline or (latlng[0], latlng[1])
-    w = COUNTRY_POINT_BLEND
-    lon = latlng[1] + w * ((outline[1] - latlng[1] + 180.0) % 360.0 - 180.0)
-    return latlng[0] + w * (outline[0] - latlng[0]), (lon + 180.0) % 360.0 - 180.0
+    rings = _main_rings(entry)
+    centre = _area_centre(rings)
+    if latlng[0] is None:
+        return centre or (None, None)
+    if centre and _km(latlng[0], latlng[1], *centre) <= COUNTRY_CENTRE_MAX_KM and _inside(centre, rings):
+        return centre
+    return float(latlng[0]), float(latlng[1])
 
 
-def _outline_centroid(entry: dict) -> tuple[float, float] | None:
-    """The area-weighted centroid of a country's outline polygons (countryinfo) lying within
-    MAIN_TERRITORY_KM of its largest one: Alaska, Hawaii or French Guiana would pull it away.
-    Longitudes are unwrapped around the largest polygon (Fiji straddles the antimeridian)."""
-    parts = []  # (area, lat, lon)
+def _inside(point: tuple[float, float], rings: list[np.ndarray]) -> bool:
+    """Whether (lat, lon) lies inside one of ``rings`` (even-odd rule, longitude unwrapped per ring)."""
+    for ring in rings:
+        lat, lon = point[0], (point[1] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]
+        (ax, ay), (bx, by) = ring.T, np.roll(ring, -1, axis=0).T
+        crosses = (ay > lat) != (by > lat)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = lon < ax + (lat - ay) * (bx - ax) / (by - ay)
+        if np.count_nonzero(crosses & left) % 2:
+            return True
+    return False
+
+
+def _main_rings(entry: dict) -> list[np.ndarray]:
+    """The outer rings (lon, lat) of a country's outline polygons (countryinfo) lying within
+    MAIN_TERRITORY_KM of its largest one: Alaska, Hawaii or French Guiana would pull its centre away.
+    Longitudes are unwrapped around the largest ring (Fiji straddles the antimeridian)."""
+    rings = []
     geo = entry.get("geoJSON") or {}
     for feature in geo.get("features", []) if isinstance(geo, dict) else []:
         geometry = feature.get("geometry") or {}
@@ -197,25 +217,50 @@ def _outline_centroid(entry: dict) -> tuple[float, float] | None:
         if geometry.get("type") == "Polygon":
             polygons = [polygons]
         for polygon in polygons:
-            x0 = polygon[0][0][0]
-            ring = [((x - x0 + 180.0) % 360.0 - 180.0 + x0, y) for x, y in polygon[0]]
-            area = cx = cy = 0.0
-            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-                cross = x1 * y2 - x2 * y1
-                area += cross
-                cx += (x1 + x2) * cross
-                cy += (y1 + y2) * cross
-            if area:
-                lat = cy / (3 * area)  # degrees of longitude shrink with latitude: weight by cos(lat)
-                parts.append((abs(area) * math.cos(math.radians(lat)), lat, cx / (3 * area)))
-    if not parts:
+            ring = np.asarray(polygon[0], dtype=float)
+            if len(ring) >= 3:
+                ring[:, 0] = (ring[:, 0] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]
+                rings.append(ring)
+    if not rings:
+        return []
+
+    def size(ring: np.ndarray) -> float:
+        x, y = ring[:, 0], ring[:, 1]
+        return abs((x * np.roll(y, -1) - np.roll(x, -1) * y).sum()) * math.cos(math.radians(y.mean()))
+
+    largest = max(rings, key=size)
+    lat0, lon0 = float(largest[:, 1].mean()), float(largest[:, 0].mean())
+    main = []
+    for ring in rings:
+        ring = ring.copy()
+        ring[:, 0] = (ring[:, 0] - lon0 + 180.0) % 360.0 - 180.0 + lon0
+        if _km(lat0, lon0, float(ring[:, 1].mean()), float(ring[:, 0].mean())) <= MAIN_TERRITORY_KM:
+            main.append(ring)
+    return main
+
+
+def _area_centre(rings: list[np.ndarray]) -> tuple[float, float] | None:
+    """The centre of the area inside ``rings`` on the sphere: the mean unit vector of a grid of points
+    inside them (even-odd rule), each weighted by its cell's area (step² cos(latitude)). A planar centroid in
+    degrees drifts for large countries (Canada's came out 270 km west of its centre)."""
+    total = np.zeros(3)
+    for ring in rings:
+        (x0, y0), (x1, y1) = ring.min(axis=0), ring.max(axis=0)
+        step = min(CENTRE_GRID_DEG, max(math.sqrt((x1 - x0) * (y1 - y0) / CENTRE_GRID_POINTS), 1e-3))
+        gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
+        px, py = gx.ravel(), gy.ravel()
+        inside = np.zeros(len(px), dtype=bool)
+        for (ax, ay), (bx, by) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
+            if ay != by:
+                crosses = (ay > py) != (by > py)
+                inside ^= crosses & (px < ax + (py - ay) * (bx - ax) / (by - ay))
+        lat, lon = np.radians(py[inside]), np.radians(px[inside])
+        w = np.cos(lat) * step * step  # each point stands for its cell's area
+        total += np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)].T @ w
+    if not total.any():
         return None
-    _, lat0, lon0 = max(parts)
-    parts = [(a, lat, (lon - lon0 + 180.0) % 360.0 - 180.0 + lon0) for a, lat, lon in parts]
-    main = [p for p in parts if _km(lat0, lon0, p[1], p[2]) <= MAIN_TERRITORY_KM]
-    total = sum(p[0] for p in main)
-    lon = sum(p[0] * p[2] for p in main) / total
-    return sum(p[0] * p[1] for p in main) / total, (lon + 180.0) % 360.0 - 180.0
+    x, y, z = total
+    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
