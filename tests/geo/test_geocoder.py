@@ -169,3 +169,10 @@ def test_a_type_word_before_the_name_sets_its_level(geocoder):
     assert places(geocoder, text.format(""))["Washington"].place.feature_code == "PPLC"
     state = places(geocoder, text.format("state of "))["Washington"].place
     assert state.feature_code == "ADM1" and state.country == "USA"
+
+
+def test_country_aliases_that_are_words_first_are_not_countries(geocoder):
+    assert all(t.place.country != "CAF" for t in geocoder.parse("Car bombs hit Baghdad on Sunday."))
+    assert all(t.place.country != "ISL" for t in geocoder.parse("Ferries to Plum Island were cancelled."))
+    found = places(geocoder, "Protests spread across Britain and Iceland.")
+    assert found["Britain"].place.country == "GBR" and found["Iceland"].place.country == "ISL"

@@ -72,8 +72,11 @@ COUNTRY_ABBREVIATIONS = {
     "US": "USA", "U.S.": "USA", "USA": "USA", "U.S.A.": "USA", "UK": "GBR", "U.K.": "GBR",
     "UAE": "ARE", "U.A.E.": "ARE", "DRC": "COD", "PRC": "CHN",
 }  # fmt: skip
-# Everyday names of countries that the sources lack.
-COUNTRY_SHORT_NAMES = {"America": "USA", "Holland": "NLD"}
+# Everyday names of countries that the sources lack, or that are too common as words to index otherwise.
+COUNTRY_SHORT_NAMES = {"America": "USA", "Holland": "NLD", "Britain": "GBR"}
+# A one-word alternative country name this common is a word first: "Island" (Iceland) 5.0; "Saudi" 4.3,
+# "Thai" 4.2, "Burma" 3.6 are names ("Britain", 4.7, is in COUNTRY_SHORT_NAMES).
+COUNTRY_ALT_MAX_ZIPF = 4.5
 # Demonym endings tried on country names; a derived form is kept only if English uses it
 # (wordfreq Zipf >= DEMONYM_MIN_ZIPF: "Kazakh" 3.0 and "Uzbek" pass, invented forms score ~0).
 DEMONYM_MIN_ZIPF = 2.5
@@ -154,11 +157,11 @@ def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]
         gid = int(c["geonameid"])
         b.add_place((gid, c["name"], iso3, lat, lon, int(c["population"]), "A", COUNTRY_FCODE, None, None,
                      PRECISION_REGION))  # fmt: skip
-        names = {c["name"], extra.get("name", "")}
-        names.update(s for s in extra.get("altSpellings", []) if len(s) > 3 and not s.isupper())
+        names = {s for s in extra.get("altSpellings", []) if len(s) > 3 and not s.isupper()}
         if iso2 in local:
             lc = local[iso2]
-            names.update(n for n in (lc.name, lc.official_name, lc.common_name, *lc.aliases) if n)
+            names.update(n for n in (lc.name, lc.official_name, lc.common_name, *lc.aliases) if n and not n.isupper())
+        names = {n for n in names if not _word_first(n, zipf)} | {c["name"], extra.get("name", "")}
         b.add_names(gid, names, MAIN)
         demonyms = {extra["demonym"]} if extra.get("demonym") else set()
         for n in (c["name"], extra.get("name", "")):
@@ -173,6 +176,13 @@ def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]
         gid = next(p[0] for p in b.places.values() if p[2] == iso3)
         b.add_abbreviation(gid, abbreviation)
     return iso3_of
+
+
+def _word_first(name: str, zipf: Callable[[str, str], float]) -> bool:
+    """Whether a one-word alternative name of a country is an English word first ("Island" for
+    Iceland, "Ísland" once its accent is folded away): country names skip the commonness test, so it
+    would make "Plum Island" a country. All-capitals aliases ("CAR": "Car bombs ...") are left out too."""
+    return " " not in name.strip() and zipf(squeeze(name), "en") >= COUNTRY_ALT_MAX_ZIPF
 
 
 def _country_point(entry: dict) -> tuple[float | None, float | None]:
