@@ -2,7 +2,7 @@
 
     results = process_on_dask(items, settings)       # settings.dask: "tcp://host:8786" or "local"
 
-* the same function as everywhere else (:func:`tocsin.pipeline.settle`) runs on the workers, so the
+* the same function as everywhere else (:func:`tocsin.pipeline.process_many`) runs on the workers, so the
   results (and the event ids, which hash the document id, place and day) equal a local run's;
 * each worker builds its components once, lazily, in a worker plugin (never per document);
 * documents go out in chunks with a bounded number in flight and come back in input order
@@ -106,15 +106,14 @@ _SENT_RAW = RawDocument("")
 def _work(chunk: list[RawDocument | None], name: str) -> list[DocumentResult]:
     """Process the chunk's documents (``None``: settled by the client, not sent) and return compact results:
     each ``raw`` replaced by a stub, so the document's text or HTML is not pickled back to the writer."""
-    from tocsin.pipeline import safe_process
+    from tocsin.pipeline import process_many
 
     components = get_worker().plugins[name].components()
-    results = []
-    for raw in chunk:
-        if raw is not None:
-            result = safe_process(raw, components)
-            results.append(replace(result, raw=_SENT_RAW) if result.raw is raw else result)
-    return results
+    raws = [raw for raw in chunk if raw is not None]
+    return [
+        replace(result, raw=_SENT_RAW) if result.raw is raw else result
+        for raw, result in zip(raws, process_many(raws, components), strict=True)
+    ]
 
 
 class _Pending:

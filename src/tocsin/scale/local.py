@@ -33,9 +33,9 @@ def _init(settings: Settings) -> None:
 
 
 def _work(chunk: list[Any]) -> list[DocumentResult | None]:
-    from tocsin.pipeline import settle
+    from tocsin.pipeline import settle_many
 
-    return [settle(item, _worker_components) for item in chunk]
+    return settle_many(chunk, _worker_components)
 
 
 def process_in_pool(items: Iterable[Any], settings: Settings) -> Iterator[DocumentResult | None]:
