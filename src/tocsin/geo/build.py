@@ -49,13 +49,14 @@ from tocsin.geo.unions import REGION_FCODE, compass_unions
 # Polygons farther than this from a country's largest are overseas parts (Alaska 4,000 km from the
 # contiguous states' centre, Papua 2,700 km from Borneo's: 3,000 keeps Indonesia's islands together).
 MAIN_TERRITORY_KM = 3000.0
-# A country's area centre replaces its conventional point when within this distance of it. Calibrated on
-# the country mentions of LGL (GeoNames points) and GeoVirus (Wikipedia points), dev halves: the
-# conventional points alone put 626/802 and 635/972 within 161 km, the centres alone 694 and 783; the
-# centres inside the territory and within 300 km (the middle of the gap between the big countries'
-# distances: USA 258, DR Congo 353) 790 and 832, flat from 275 to 350 km. The blend used before (3/4 of
-# the way to a planar outline centroid) 799 and 765.
-COUNTRY_CENTRE_MAX_KM = 300.0
+# A country's area centre replaces its conventional point when it lies inside the territory and within
+# this distance of the conventional point. Distances of the countries the dev halves mention: USA 258,
+# China 234, Zambia 300, DR Congo 353 | India 409, Morocco 429, Somalia 689, Russia 699 km; 380 is the
+# middle of the 353-409 gap. Country mentions within 161 km (LGL GeoNames points / GeoVirus Wikipedia
+# points, dev halves): flat 790/851 from 360 to 405 km (260-299: 790/832); conventional points alone
+# 626/635, centres alone 694/783; the blend used before (3/4 of the way to a planar outline centroid)
+# 799/765.
+COUNTRY_CENTRE_MAX_KM = 380.0
 CENTRE_GRID_DEG = 0.25  # grid step for a country's area centre (finer for small outlines) ...
 CENTRE_GRID_POINTS = 40_000  # ... and the points a ring's bounding box gets at most
 # Region points leave out towns this many times farther from the region's median town than its 90th
