@@ -46,8 +46,7 @@ class _CountryOf:
     def __init__(self, geocoder: Geocoder) -> None:
         from scipy.spatial import cKDTree
 
-        con = geocoder.gazetteer._connection()  # type: ignore[attr-defined]
-        rows = con.execute("SELECT lat, lon, country FROM place WHERE fclass = 'P'").fetchall()
+        rows = geocoder.gazetteer.town_points()  # type: ignore[attr-defined]
         self._countries = [r[2] for r in rows]
         self._tree = cKDTree(_unit(np.array([r[0] for r in rows]), np.array([r[1] for r in rows])))
 
@@ -56,7 +55,9 @@ class _CountryOf:
         return self._countries[int(i)]
 
 
-def country_mentions(geocoder: Geocoder, corpus_path: Path, kind: str) -> tuple[list[CountryMention], int, int]:
+def country_mentions(
+    geocoder: Geocoder, corpus_path: Path, kind: str
+) -> tuple[list[CountryMention], int, int]:
     """(mentions read as the right country, gold toponyms with coordinates, of them within 161 km)."""
     country_of = _CountryOf(geocoder)
     out, n, within = [], 0, 0
@@ -72,12 +73,18 @@ def country_mentions(geocoder: Geocoder, corpus_path: Path, kind: str) -> tuple[
                 continue
             within += _km(g.latitude, g.longitude, place.latitude, place.longitude) <= ACCURACY_KM
             if place.feature_code == COUNTRY_FCODE and country_of(g.latitude, g.longitude) == place.country:
-                out.append(CountryMention(place.country, (g.latitude, g.longitude), (place.latitude, place.longitude)))
+                out.append(
+                    CountryMention(
+                        place.country, (g.latitude, g.longitude), (place.latitude, place.longitude)
+                    )
+                )
     return out, n, within
 
 
 def _midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
-    x, y, z = (_unit(np.array([a[0]]), np.array([a[1]]))[0] + _unit(np.array([b[0]]), np.array([b[1]]))[0]) / 2
+    x, y, z = (
+        _unit(np.array([a[0]]), np.array([a[1]]))[0] + _unit(np.array([b[0]]), np.array([b[1]]))[0]
+    ) / 2
     return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
 
 

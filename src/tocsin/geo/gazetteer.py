@@ -181,6 +181,10 @@ class Gazetteer:
         )
         return PlaceRow(*row) if row else None
 
+    def town_points(self) -> list[tuple[float, float, str]]:
+        """(lat, lon, ISO3) of every populated place (for reverse look-ups in analyses)."""
+        return self._connection().execute("SELECT lat, lon, country FROM place WHERE fclass = 'P'").fetchall()
+
     def lookup(self, name: str) -> list[tuple[PlaceRow, int]]:
         name_id = self.name_id(name)
         return self.candidates([name_id]).get(name_id, []) if name_id is not None else []

@@ -88,7 +88,7 @@ def compass_unions(
         iso3 = s.country.alpha3
         for stem in _stems([s.name, *s.aliases]):
             members[(iso3, stem.lower())][stem].add(s.geonames_id)
-    names: dict[tuple[str, tuple[int, ...]], list[tuple[int, str]]] = defaultdict(list)
+    names: dict[tuple[str, tuple[int, ...]], list[tuple[int, int, str]]] = defaultdict(list)
     for (iso3, low), spellings in sorted(members.items()):
         ids = tuple(sorted(set().union(*spellings.values())))
         if len(ids) < MIN_MEMBERS or not iso3:
@@ -98,8 +98,9 @@ def compass_unions(
         name = max(spellings, key=lambda s: len(spellings[s]))  # the spelling most members use
         if not taken(name, iso3):
             names[(iso3, ids)].append((-max(len(v) for v in spellings.values()), len(name), name))
-    return [
-        CompassUnion(-ids[0], name, tuple(sorted(n for *_, n in spelled if n != name)), iso3, ids)
-        for (iso3, ids), spelled in sorted(names.items())
-        for name in [min(spelled)[2]]
-    ]  # a member set spelled several ways is one region ("Bahr el Ghazal", "Bahr al Ghazal")
+    out = []
+    for (iso3, ids), spelled in sorted(names.items()):  # one region per member set, however spelled
+        name = min(spelled)[2]  # the spelling most members use, then the shortest ("Matabeleland")
+        aliases = tuple(sorted(n for *_, n in spelled if n != name))  # "Bahr el Ghazal", "Bahr al Ghazal"
+        out.append(CompassUnion(-ids[0], name, aliases, iso3, ids))
+    return out
