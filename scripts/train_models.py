@@ -7,7 +7,7 @@
 Training data (read from ../shared/eval at run time, never copied into the repository):
 - relevance: GLOCON sentences (gold sentence labels of the positive documents; every sentence of a
   negative document is negative) plus CASE 2021 task-2 snippets (the five protest/riot labels positive;
-  political-violence rows left out), mixed with the snippet classifier's binary head (CASE only) and a
+  the political-violence rows, which GLOCON counts as protest events, positive at half weight), mixed with the snippet classifier's binary head (CASE only) and a
   document head trained on the GLOCON documents;
 - snippets: CASE 2021 task-2 snippets, all rows.
 Both fits are deterministic (fixed seeds / liblinear), so rerunning reproduces the shipped files.
@@ -26,6 +26,7 @@ from tocsin.detect.classify import MODEL_FILE as SNIPPET_FILE
 from tocsin.detect.classify import SnippetClassifier, cross_validate_case, read_case, read_case_codes
 from tocsin.detect.relevance import (
     CASE_POLITICAL_VIOLENCE,
+    CASE_POLITICAL_VIOLENCE_WEIGHT,
     RelevanceModel,
     cross_validate_relevance,
     glocon_passages,
@@ -36,14 +37,16 @@ from tocsin.detect.relevance import MODEL_FILE as RELEVANCE_FILE
 REPO = Path(__file__).resolve().parents[1]
 
 
-def relevance_extra(case_path: Path) -> tuple[list[str], list[int]]:
-    """CASE snippets as relevance passages: any of the five protest/riot labels is positive; the
-    political-violence rows, which GLOCON counts as events and ACLED does not, are left out."""
+def relevance_extra(case_path: Path) -> tuple[list[str], list[int], list[float]]:
+    """CASE snippets as relevance passages (texts, labels, weights): any of the five protest/riot labels
+    is positive; the political-violence rows, which GLOCON counts as events and ACLED does not, are
+    positive at ``CASE_POLITICAL_VIOLENCE_WEIGHT``; the rest are negative."""
     texts, labels, _ = read_case(case_path)
-    keep = [code not in CASE_POLITICAL_VIOLENCE for code in read_case_codes(case_path)]
+    political = [code in CASE_POLITICAL_VIOLENCE for code in read_case_codes(case_path)]
     return (
-        [t for t, k in zip(texts, keep, strict=True) if k],
-        [int(lab is not None) for lab, k in zip(labels, keep, strict=True) if k],
+        list(texts),
+        [int(lab is not None or pv) for lab, pv in zip(labels, political, strict=True)],
+        [CASE_POLITICAL_VIOLENCE_WEIGHT if pv else 1.0 for pv in political],
     )
 
 
@@ -66,9 +69,10 @@ def train(shared: Path, out: Path) -> dict:
         texts + extra[0],
         labels + extra[1],
         cue_head=snippets.binary,
-        meta=meta,
+        meta=meta | {"case_political_violence_weight": CASE_POLITICAL_VIOLENCE_WEIGHT},
         documents=[d.text for d in docs],
         document_labels=[int(d.label == 1) for d in docs],
+        weights=[1.0] * len(texts) + extra[2],
     )
     relevance.save(out / RELEVANCE_FILE)
     return {name: (out / name).stat().st_size for name in (RELEVANCE_FILE, SNIPPET_FILE)}

@@ -124,6 +124,24 @@ def test_document_matrix_sums_passages_and_normalises_each_block() -> None:
     assert set(np.flatnonzero(D.toarray()[0])) == set(np.flatnonzero(X[0] + X[1]))
 
 
+def test_document_matrix_counts_grow_sublinearly() -> None:
+    # an n-gram in four passages weighs twice (the square root of four), not four times, one in one passage
+    features = TextFeatures(n_features=2**10)
+    D = document_matrix(features.transform(["strike"] * 4 + ["budget"]), [0], features.n_features).toarray()[0]
+    [strike] = np.flatnonzero(features.transform(["strike"]).toarray()[0, : 2**10])
+    [budget] = np.flatnonzero(features.transform(["budget"]).toarray()[0, : 2**10])
+    assert D[strike] / D[budget] == pytest.approx(2.0)
+
+
+def test_fit_weights_scale_each_passage() -> None:
+    passages = [PROTEST_ARTICLE, FOOTBALL_ARTICLE, SHELLING_ARTICLE, RIOT_LOWER]
+    full = RelevanceModel.fit(passages, [1, 0, 0, 1])
+    faint = RelevanceModel.fit(passages, [1, 0, 0, 1], weights=[1.0, 1.0, 1.0, 0.05])
+    assert faint.score([RIOT_LOWER])[0] < full.score([RIOT_LOWER])[0]
+    with pytest.raises(ValueError, match="one weight per passage"):
+        RelevanceModel.fit(passages, [1, 0, 0, 1], weights=[1.0, 1.0])
+
+
 def test_fit_with_documents_trains_the_document_head() -> None:
     passages = [PROTEST_ARTICLE, FOOTBALL_ARTICLE, SHELLING_ARTICLE, RIOT_LOWER]
     m = RelevanceModel.fit(passages, [1, 0, 0, 1], documents=passages, document_labels=[1, 0, 0, 1])
@@ -146,13 +164,14 @@ def test_glocon_cross_validated_figures(shared: Path) -> None:
     cue_head = SnippetClassifier.fit(texts, labels).binary  # CASE only: never sees GLOCON
     extra = train_models().relevance_extra(case)  # the training script's passages
     r = cross_validate_relevance(shared / "eval" / "glocon", extra=extra, cue_head=cue_head, folds=5, seed=0)
-    # measured 2026-11-26 (document head, political-violence CASE rows left out): recall 0.854, F1 0.522
-    # at the pipeline threshold (0.25); AP 0.781; F1 0.737 at DOCUMENT_THRESHOLD (0.45), also the best F1
+    # measured 2026-11-26 (sublinear document head × 0.3, political-violence CASE rows positive × 0.5):
+    # recall 0.833, F1 0.530 at the pipeline threshold (0.275); AP 0.803; F1 0.766 at DOCUMENT_THRESHOLD
+    # (0.45); best F1 0.773 (at 0.5). Before: recall 0.854, F1 0.522 (at 0.25), AP 0.781, F1 0.737, best 0.737.
     assert r["recall"] >= 0.83
     assert r["f1"] >= 0.50
-    assert r["average_precision"] >= 0.76
-    assert r["at_document_threshold"]["f1"] >= 0.72
-    assert r["best_f1"] >= 0.72
+    assert r["average_precision"] >= 0.79
+    assert r["at_document_threshold"]["f1"] >= 0.75
+    assert r["best_f1"] >= 0.76
 
 
 @pytest.mark.corpus
