@@ -165,7 +165,7 @@ def test_glocon_cross_validated_figures(shared: Path) -> None:
     extra = train_models().relevance_extra(case)  # the training script's passages
     r = cross_validate_relevance(shared / "eval" / "glocon", extra=extra, cue_head=cue_head, folds=5, seed=0)
     # measured 2026-11-26 (sublinear document head × 0.3, political-violence CASE rows positive × 0.5):
-    # recall 0.833, F1 0.530 at the pipeline threshold (0.275); AP 0.803; F1 0.766 at DOCUMENT_THRESHOLD
+    # recall 0.833, F1 0.523 at the pipeline threshold (0.275); AP 0.803; F1 0.766 at DOCUMENT_THRESHOLD
     # (0.45); best F1 0.773 (at 0.5). Before: recall 0.854, F1 0.522 (at 0.25), AP 0.781, F1 0.737, best 0.737.
     assert r["recall"] >= 0.83
     assert r["f1"] >= 0.50
