@@ -133,7 +133,7 @@ def _extract(read: _Read, relevance: float | BaseException, c: Components) -> Do
         raise relevance
     # 3. relevance
     if relevance < c.relevance_threshold:
-        reason = f"relevance {relevance:.2f} below threshold {c.relevance_threshold:.2f}"
+        reason = f"relevance {relevance:.3f} below threshold {c.relevance_threshold:.3f}"
         return DocumentResult(raw=raw, article=article, relevance=relevance, skipped=reason, fingerprint=fp)
     # 4. mentions
     sentences = c.split(article)
