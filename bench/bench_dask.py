@@ -62,11 +62,14 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
+def measure(src: Path, workers: int, tmp: Path, store: bool = True) -> dict[str, float]:
+    """One timed run on a fresh ``workers``-worker cluster; ``store=False`` drops the results in the client
+    instead of storing them (the scale-out of the pure stages alone, as on a cluster whose writer has a
+    machine of its own)."""
 
     from tocsin.ingest import iter_documents
-    from tocsin.pipeline import run
-    from tocsin.scale.dask import ComponentsPlugin, local_client, plugin_name
+    from tocsin.pipeline import RunSummary, run
+    from tocsin.scale.dask import ComponentsPlugin, local_client, plugin_name, process_on_dask
     from tocsin.settings import Settings
     from tocsin.store.base import open_store
 
@@ -78,16 +81,21 @@ def measure(src: Path, workers: int, tmp: Path) -> dict[str, float]:
         client.register_plugin(ComponentsPlugin(settings), name=name)
         warm = max(client.run(_warm, name=name).values())
         _warm_writer()
-        store = open_store(settings.db)
+        store = open_store(settings.db) if store else None
         load = os.getloadavg()[0]
         worker_cpu = sum(client.run(_cpu_s).values())
         client_cpu = _cpu_s()
         t = time.perf_counter()
-        summary = run(iter_documents([str(src)], settings), store, settings, sources=[str(src)])
+        if store is not None:
+            summary = run(iter_documents([str(src)], settings), store, settings, sources=[str(src)])
+        else:
+            results = list(process_on_dask(iter_documents([str(src)], settings), settings, client))
+            summary = RunSummary(0, documents=len(results), events=sum(len(r.events) for r in results if r))
         elapsed = time.perf_counter() - t
         client_cpu = _cpu_s() - client_cpu
         worker_cpu = sum(client.run(_cpu_s).values()) - worker_cpu
-        store.close()
+        if store is not None:
+            store.close()
         worker_peaks = client.run(_peak_mb)
     return {
         "workers": workers,
@@ -120,6 +128,17 @@ def _ceiling(sizes: list[int], worker_ms: dict[int, float], client_ms: dict[int,
             f"{rate(last):.0f} with {last}: a ceiling of {rate(last) / rate(first):.2f}x.")
 
 
+def _without_writer(bare: dict[int, list[float]]) -> str:
+    """The medians of the rounds whose results were dropped in the client, not stored."""
+    if not all(bare.values()):
+        return ""
+    medians = {w: statistics.median(v) for w, v in bare.items()}
+    base = medians[min(medians)]
+    return (" The same rounds with the results dropped in the client instead of stored (the pure stages' scale-out, "
+            "as on a cluster whose writer has a core of its own), median documents/s: "
+            + "; ".join(f"{w} worker(s) {m:.1f} ({m / base:.2f}x)" for w, m in medians.items()) + ".")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=1000, help="documents (GLOCON, repeated with distinct ids)")
@@ -127,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="rounds over the cluster sizes (the cores are shared: "
                     "the speed-up is the ratio of medians)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    ap.add_argument("--without-writer", action="store_true",
+                    help="also time the same rounds with the results dropped in the client instead of stored")
     args = ap.parse_args(argv)
 
     rows = []
@@ -139,6 +160,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"dask workers={workers}: {r['per_s']:6.1f} docs/s ({r['docs']} docs, {r['events']} events, "
                       f"{r['seconds']:.1f} s; load before {r['load']:.1f}; CPU ms/doc workers "
                       f"{r['worker_cpu_ms']:.1f}, client {r['client_cpu_ms']:.1f})", flush=True)
+    bare: dict[int, list[float]] = {w: [] for w in args.workers}
+    if args.without_writer:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = corpus("glocon", args.docs, Path(tmp))
+            for _ in range(args.repeat):
+                for workers in args.workers:
+                    r = measure(src, workers, Path(tmp), store=False)
+                    bare[workers].append(r["per_s"])
+                    print(f"dask workers={workers}, results dropped: {r['per_s']:6.1f} docs/s "
+                          f"(load before {r['load']:.1f})", flush=True)
     medians = {w: statistics.median(r["per_s"] for r in rows if r["workers"] == w) for w in args.workers}
     base = medians[args.workers[0]]
     cpu = {w: statistics.median(r["worker_cpu_ms"] for r in rows if r["workers"] == w) for w in args.workers}
@@ -164,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         + f" ({cpu[args.workers[-1]] / cpu[args.workers[0]]:.2f}x; 1.00 = the extra workers add no work per "
         "document); client (the one writer, with the scheduler) CPU per document: "
         + "; ".join(f"{w} worker(s) {c:.1f} ms" for w, c in client.items())
-        + ". Wall-clock figures depend on what else ran on the shared cores (load column)." + _ceiling(args.workers, cpu, client),
+        + ". Wall-clock figures depend on what else ran on the shared cores (load column)." + _ceiling(args.workers, cpu, client)
+        + _without_writer(bare),
     )
     print(body)
     if not args.no_write:
