@@ -219,6 +219,28 @@ def test_hostile_or_empty_html_is_rejected_with_reason(
     assert isinstance(result, Rejected) and reason in result.reason
 
 
+def test_nesting_and_size_limits_are_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page guards count in libxml2: a page at each limit is read, one element past it is refused."""
+    import tocsin.clean.html as html
+
+    text = "<p>Nurses marched through the town centre on Tuesday to demand unpaid allowances.</p>"
+
+    def nested(levels: int) -> str:  # <html> and <body> are levels 1-2, <p> the deepest
+        return "<html><body>" + "<div>" * (levels - 3) + text + "</div>" * (levels - 3) + "</body></html>"
+
+    assert "Nurses marched" in html.extract_html(nested(html.MAX_NESTING)).text
+    with pytest.raises(html.HtmlError, match="nested"):
+        html.extract_html(nested(html.MAX_NESTING + 1))
+
+    def sized(elements: int) -> str:  # html, head, title, body, p and a comment besides the spans
+        return "<html><head><title>t</title></head><body>" + text + "<!-- c -->" + "<span>a</span>" * (elements - 6) + "</body></html>"
+
+    monkeypatch.setattr(html, "MAX_TREE_SIZE", 60)
+    assert "Nurses marched" in html.extract_html(sized(60)).text
+    with pytest.raises(html.HtmlError, match="61 elements"):
+        html.extract_html(sized(61))
+
+
 def test_huge_attribute_does_not_crash(detector: LanguageDetector) -> None:
     html = f'<html><body><div data-x="{"a" * 1_000_000}"><p>Workers gathered at the gate at dawn.</p></div></body></html>'
     result = clean(RawDocument("attr", html=html), SETTINGS, detector=detector)
