@@ -299,11 +299,8 @@ def _triage(item: RawDocument | Rejected, store: Store | None) -> RawDocument | 
     return item
 
 
-def settle(item: RawDocument | Settled, c: Components) -> DocumentResult | None:
-    return item.result if isinstance(item, Settled) else safe_process(item, c)
-
-
 def settle_many(items: Sequence[RawDocument | Settled], c: Components) -> list[DocumentResult | None]:
-    """``settle`` each item, in order, the documents among them processed together (``process_many``)."""
+    """Each item's result, in order: a settled item's own (a rejection from ingest, or None for a known
+    document), the documents among them processed together (``process_many``)."""
     done = iter(process_many([item for item in items if not isinstance(item, Settled)], c))
     return [item.result if isinstance(item, Settled) else next(done) for item in items]

@@ -200,7 +200,8 @@ def open_client(address: str, workers: int) -> Iterator[Client]:
 def process_on_dask(
     items: Iterable[Any], settings: Settings, client: Client | None = None
 ) -> Iterator[DocumentResult | None]:
-    """``settle`` every item on the cluster named by ``settings.dask`` (or on ``client``), in input order."""
+    """``settle_many`` every item on the cluster named by ``settings.dask`` (or on ``client``), in input order:
+    the documents are processed on the workers, settled items stay here."""
     if client is None:
         if not settings.dask:
             raise ValueError("settings.dask is empty: give a scheduler address or 'local'")
