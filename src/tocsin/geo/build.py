@@ -204,16 +204,22 @@ def _country_point(entry: dict) -> tuple[float | None, float | None]:
 
 
 def _inside(point: tuple[float, float], rings: list[np.ndarray]) -> bool:
-    """Whether (lat, lon) lies inside one of ``rings`` (even-odd rule, longitude unwrapped per ring)."""
-    for ring in rings:
-        lat, lon = point[0], (point[1] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]
-        (ax, ay), (bx, by) = ring.T, np.roll(ring, -1, axis=0).T
-        crosses = (ay > lat) != (by > lat)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            left = lon < ax + (lat - ay) * (bx - ax) / (by - ay)
-        if np.count_nonzero(crosses & left) % 2:
-            return True
-    return False
+    """Whether (lat, lon) lies inside one of ``rings`` (longitude unwrapped per ring)."""
+    return any(
+        _even_odd(ring, np.array([(point[1] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]]),
+                  np.array([point[0]]))[0]
+        for ring in rings
+    )
+
+
+def _even_odd(ring: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """Which of the points (``px`` longitudes, ``py`` latitudes) lie inside ``ring`` (lon, lat): the
+    even-odd rule, one pass over the ring's edges for all the points."""
+    inside = np.zeros(len(px), dtype=bool)
+    for (ax, ay), (bx, by) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
+        if ay != by:  # a flat edge is never crossed
+            inside ^= ((ay > py) != (by > py)) & (px < ax + (py - ay) * (bx - ax) / (by - ay))
+    return inside
 
 
 def _main_rings(entry: dict) -> list[np.ndarray]:
@@ -260,11 +266,7 @@ def _area_centre(rings: list[np.ndarray]) -> tuple[float, float] | None:
         step = min(CENTRE_GRID_DEG, max(math.sqrt((x1 - x0) * (y1 - y0) / CENTRE_GRID_POINTS), 1e-3))
         gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
         px, py = gx.ravel(), gy.ravel()
-        inside = np.zeros(len(px), dtype=bool)
-        for (ax, ay), (bx, by) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
-            if ay != by:
-                crosses = (ay > py) != (by > py)
-                inside ^= crosses & (px < ax + (py - ay) * (bx - ax) / (by - ay))
+        inside = _even_odd(ring, px, py)
         lat, lon = np.radians(py[inside]), np.radians(px[inside])
         w = np.cos(lat) * step * step  # each point stands for its cell's area
         total += np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)].T @ w
