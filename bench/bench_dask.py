@@ -62,8 +62,8 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(src: Path, workers: int, tmp: Path, store: bool = True) -> dict[str, float]:
-    """One timed run on a fresh ``workers``-worker cluster; ``store=False`` drops the results in the client
+def measure(src: Path, workers: int, tmp: Path, write: bool = True) -> dict[str, float]:
+    """One timed run on a fresh ``workers``-worker cluster; ``write=False`` drops the results in the client
     instead of storing them (the scale-out of the pure stages alone, as on a cluster whose writer has a
     machine of its own)."""
 
@@ -81,7 +81,7 @@ def measure(src: Path, workers: int, tmp: Path, store: bool = True) -> dict[str,
         client.register_plugin(ComponentsPlugin(settings), name=name)
         warm = max(client.run(_warm, name=name).values())
         _warm_writer()
-        store = open_store(settings.db) if store else None
+        store = open_store(settings.db) if write else None
         load = os.getloadavg()[0]
         worker_cpu = sum(client.run(_cpu_s).values())
         client_cpu = _cpu_s()
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             src = corpus("glocon", args.docs, Path(tmp))
             for _ in range(args.repeat):
                 for workers in args.workers:
-                    r = measure(src, workers, Path(tmp), store=False)
+                    r = measure(src, workers, Path(tmp), write=False)
                     bare[workers].append(r["per_s"])
                     print(f"dask workers={workers}, results dropped: {r['per_s']:6.1f} docs/s "
                           f"(load before {r['load']:.1f})", flush=True)
