@@ -71,7 +71,7 @@ def test_the_store_uses_the_fingerprint_computed_by_the_workers(db: str) -> None
     forged = replace(result("b", FLOOD), fingerprint=Fingerprint(signature(STRIKE), story_terms(FLOOD)))
     saved(store, result("a", STRIKE), forged)
     assert store.document("b").duplicate_of == "a"  # the given signature, not one recomputed from the text
-    wordless = replace(result("c", "..."), fingerprint=Fingerprint(None, ()))
+    wordless = replace(result("c", "..."), fingerprint=Fingerprint(None))
     saved(store, wordless)
     assert store.document("c").duplicate_of is None
     assert store._execute("SELECT signature, neardup_seq FROM documents WHERE doc_id = 'c'").fetchone()[0] is None
