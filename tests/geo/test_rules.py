@@ -66,3 +66,22 @@ def test_hyphenated_first_names_are_a_person(geocoder):
     # a party letter before a home town, and a pair of places before a type word, stay places
     assert "Columbus" in found(geocoder, "The bill's sponsor, Sen. Joe Parker, D-Columbus, spoke first.")
     assert "Paris" in found(geocoder, "Volunteers toured the Paris-Henry County museum on Friday.")
+
+
+def test_a_region_is_placed_by_its_share_of_the_country_not_by_the_hull_of_its_towns():
+    import numpy as np
+
+    from tocsin.geo.build import _region_point
+    from tocsin.geo.territory import region_centres
+
+    square = [np.array([(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)])]  # (lon, lat)
+    # region 1: towns crowd a southern band, one lone town in the north; region 2 lies east of lon 10
+    towns = [(lat, lon, 1) for lat in (0.5, 1.5, 2.5) for lon in range(1, 10)] + [(9.0, 5.0, 1)]
+    (lat, lon, cells), = region_centres(square, towns).values()
+    assert abs(lat - 5.0) < 0.2 and abs(lon - 5.0) < 0.2 and cells > 1000
+    hull = _region_point([t[0] for t in towns], [t[1] for t in towns])
+    assert hull[0] < 4.0  # the hull's centroid stays with the towns
+    # two regions share the square by their towns: the west one's point lies in the west half
+    split = region_centres(square, [(5.0, 2.0, 1), (5.0, 8.0, 2)])
+    assert split[1][1] < 5.0 < split[2][1] and abs(split[1][0] - 5.0) < 0.2
+    assert region_centres(square, []) == {} and region_centres([], towns) == {}

