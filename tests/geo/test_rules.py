@@ -85,3 +85,10 @@ def test_a_region_is_placed_by_its_share_of_the_country_not_by_the_hull_of_its_t
     split = region_centres(square, [(5.0, 2.0, 1), (5.0, 8.0, 2)])
     assert split[1][1] < 5.0 < split[2][1] and abs(split[1][0] - 5.0) < 0.2
     assert region_centres(square, []) == {} and region_centres([], towns) == {}
+
+
+def test_a_country_name_is_a_region_of_the_country_the_text_is_about(geocoder):
+    state = found(geocoder, "Nurses struck in Birmingham, Alabama and Memphis before the walkout reached Georgia.")
+    assert state["Georgia"].country == "USA" and state["Georgia"].feature_code == "ADM1"
+    country = found(geocoder, "Farmers from Georgia and Armenia blocked the border crossing near Batumi.")
+    assert country["Georgia"].country == "GEO" and is_country_level(country["Georgia"])

@@ -49,6 +49,7 @@ SUPPORT_DECAY = 0.6  # weight of a reading one unit of prior (10x population) be
 #                     (LGL 0.844 at 0.3, 0.850 at 0.5, 0.854 at 0.6, 0.852 at 0.7: at 0.3 "Lebanon" the
 #                     country silenced Lebanon, Ind. next to Boone County; GeoVirus flat, 0.787-0.788)
 MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
+REGION_OVER_COUNTRY_VOTES = 2  # other places in a region's country that make "Georgia" the state (below)
 PEER_LEVELS = frozenset({"ADM1", COUNTRY_FCODE})
 PEER_SHARE = 0.6  # of the other names of a list that must be of one kind (set by hand: "most")
 
@@ -283,4 +284,25 @@ def resolve(
         if new_choice == choice:
             break
         choice = new_choice
+    _regions_named_like_countries(options, choice, weight)
     return [options[i].places[c] if c is not None else None for i, c in enumerate(choice)]
+
+
+def _regions_named_like_countries(options: list[_Options], choice: list[int | None], weight: list[float]) -> None:
+    """ "Georgia" among Alabama and Iowa is the state: a name read as a country is read as a first-level
+    region of another country instead when REGION_OVER_COUNTRY_VOTES other places of the text lie in
+    that country and none in the named one (the country bonus is meant for same-named towns)."""
+    votes: Counter[str] = Counter()
+    for i, c in enumerate(choice):
+        if c is not None:
+            votes[options[i].places[c].country] += weight[i]
+    for i, c in enumerate(choice):
+        if c is None or options[i].places[c].feature_code != COUNTRY_FCODE:
+            continue
+        named = options[i].places[c].country
+        if votes[named] - weight[i] > 0:
+            continue
+        regions = [k for k, p in enumerate(options[i].places)
+                   if p.feature_code == "ADM1" and p.country != named and votes[p.country] >= REGION_OVER_COUNTRY_VOTES]  # fmt: skip
+        if regions:
+            choice[i] = max(regions, key=lambda k: options[i].prior[k])
