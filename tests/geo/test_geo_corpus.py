@@ -34,10 +34,10 @@ def test_geoparsing_floors(kind, geocoder, shared):
         assert scores[metric] >= floor, f"{kind} {metric} {scores[metric]:.3f} fell below {floor}"
 
 
-# The same texts lower-cased (Times of India style): measured LGL 0.701 / P 0.729, GeoVirus 0.748 / P 0.739.
+# The same texts lower-cased (Times of India style): measured LGL 0.701 / P 0.729, GeoVirus 0.750 / P 0.739.
 LOWER_CASE_FLOORS = {
     "lgl": {"acc_161km": 0.700, "precision": 0.728},
-    "geovirus": {"acc_161km": 0.747, "precision": 0.738},
+    "geovirus": {"acc_161km": 0.749, "precision": 0.738},
 }
 
 
