@@ -73,18 +73,25 @@ def test_shingles_ignore_case_and_punctuation_and_handle_short_texts() -> None:
 
 
 def test_signature_bands_and_jaccard_for_the_store() -> None:
-    from tocsin.dedupe.neardup import BAND_BYTES, LSH_BANDS, bands, earliest_match, jaccard, signature
+    from tocsin.dedupe.neardup import LSH_BANDS, LSH_ROWS, band_keys, earliest_match, jaccard, signature
 
     sig = signature(REPORT)
     assert sig == NearDuplicateIndex().signature(REPORT)  # the same permutations, drawn once per process
     assert signature(" \n ...") is None  # no words: no signature, nobody's copy
-    parts = bands(sig)
-    assert len(parts) == LSH_BANDS and all(len(key) == BAND_BYTES for _, key in parts)
-    assert b"".join(key for _, key in parts) == sig[: LSH_BANDS * BAND_BYTES]
+    keys = band_keys(sig)
+    assert len(set(keys)) == LSH_BANDS and all(-(2**63) <= k < 2**63 for k in keys)  # SQL BIGINTs
     copy = signature(REPORT + " Reporting by a staff writer.")
-    assert set(parts) & set(bands(copy))  # a copy shares a band: a candidate
+    assert set(keys) & set(band_keys(copy))  # a copy shares a band: a candidate
+    assert not set(keys) & set(band_keys(signature(OTHER)))
+    # a key is its band's values: one value changed outside a band leaves that band's key as it was
+    width = 4 * LSH_ROWS
+    changed = sig[:width] + bytes([sig[width] ^ 1]) + sig[width + 1 :]
+    assert [a == b for a, b in zip(keys, band_keys(changed), strict=True)] == [True, False] + [True] * (LSH_BANDS - 2)
+    # the same values in another band make another key
+    swapped = sig[width : 2 * width] + sig[:width] + sig[2 * width :]
+    assert band_keys(swapped)[:2] != keys[1::-1]
     assert jaccard(sig, sig) == 1.0 and jaccard(sig, copy) >= 0.3 > jaccard(sig, signature(REWRITE))
     assert earliest_match(copy, [(5, signature(OTHER)), (3, sig), (4, sig)]) == 3
     assert earliest_match(copy, [(1, signature(REWRITE))]) is None
     with pytest.raises(ValueError, match="expected 512"):
-        bands(sig[:100])
+        band_keys(sig[:100])

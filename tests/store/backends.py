@@ -78,10 +78,10 @@ def integrity_error(backend: str) -> type[Exception]:
 
 
 def downgrade_to_v5(store) -> None:  # noqa: ANN001
-    """Undo migration 6 (near-duplicate bands table, publication-day index), rows kept."""
+    """Undo migrations 6-10 (near-duplicate bands, then keys, table; publication-day index), rows kept."""
     with store._write():
         store._execute("DELETE FROM schema_migrations WHERE version > 5")
-        store._execute("DROP TABLE neardup_bands")
+        store._execute("DROP TABLE neardup_keys")
         store._execute("DROP INDEX documents_neardup_seq")
         store._execute("DROP INDEX documents_published_day")
         store._execute("ALTER TABLE documents DROP COLUMN neardup_seq")
@@ -102,7 +102,7 @@ def downgrade_to_v1(store) -> None:  # noqa: ANN001
             indexes = ("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
                        "AND indexname NOT LIKE '%_pkey'")  # fmt: skip
             store._execute("ALTER TABLE documents DROP COLUMN search")
-        store._execute("DROP TABLE neardup_bands")
+        store._execute("DROP TABLE neardup_keys")
         for (name,) in [tuple(r) for r in store._execute(indexes)]:
             store._execute(f"DROP INDEX {name}")
         for column in ("duplicate_of", "story_id", "signature", "neardup_seq"):

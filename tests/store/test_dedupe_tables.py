@@ -10,7 +10,7 @@ import pytest
 
 from store.backends import downgrade_to_v5
 from store.helpers import result
-from tocsin.dedupe.neardup import LSH_BANDS, bands, signature
+from tocsin.dedupe.neardup import LSH_BANDS, band_keys, signature
 from tocsin.dedupe.stories import story_terms
 from tocsin.records import Fingerprint
 from tocsin.store.base import open_store
@@ -38,7 +38,7 @@ def saved(store, *results) -> int:  # noqa: ANN001
 def test_a_copy_is_linked_through_the_bands_table_by_a_store_holding_no_index(db: str) -> None:
     first = open_store(db)
     saved(first, result("orig", STRIKE), result("flood", FLOOD))
-    (n,) = first._execute("SELECT count(*) FROM neardup_bands").fetchone()
+    (n,) = first._execute("SELECT count(*) FROM neardup_keys").fetchone()
     assert n == 2 * LSH_BANDS
     first.close()
     second = open_store(db)  # a new writer: nothing loaded, only table lookups
@@ -58,9 +58,8 @@ def test_a_replaced_document_keeps_its_rank_and_its_bands_follow_its_text(db: st
     saved(store, result("orig", FLOOD + " Updated at noon."))  # the page now carries another text
     doc = store._execute("SELECT neardup_seq, duplicate_of FROM documents WHERE doc_id = 'orig'").fetchone()
     assert (doc[0], doc[1]) == (rank, None)  # same rank; a replaced document is nobody's copy
-    keys = {(r[0], bytes(r[1])) for r in store._execute("SELECT band, bucket FROM neardup_bands WHERE seq = ?",
-                                                         (rank,))}  # fmt: skip
-    assert keys == set(bands(signature(FLOOD + " Updated at noon.")))
+    keys = {r[0] for r in store._execute("SELECT band_key FROM neardup_keys WHERE seq = ?", (rank,))}
+    assert keys == set(band_keys(signature(FLOOD + " Updated at noon.")))
     saved(store, result("late", STRIKE))
     assert store.document("late").duplicate_of is None  # the old text's bands are gone
     store.close()
@@ -84,9 +83,10 @@ def test_upgrading_fills_the_bands_from_the_signatures_already_stored(db: str) -
     downgrade_to_v5(old)
     old.close()
     store = open_store(db)
-    rows = store._execute("SELECT band, bucket, seq FROM neardup_bands ORDER BY seq, band").fetchall()
-    assert [(r[0], bytes(r[1])) for r in rows] == bands(signature(FLOOD)) + bands(signature(STRIKE))
-    assert [r[2] for r in rows] == [1] * LSH_BANDS + [2] * LSH_BANDS  # ranked by arrival
+    rows = store._execute("SELECT band_key, seq FROM neardup_keys").fetchall()
+    assert sorted((r[1], r[0]) for r in rows) == sorted(  # ranked by arrival
+        [(1, k) for k in band_keys(signature(FLOOD))] + [(2, k) for k in band_keys(signature(STRIKE))]
+    )
     saved(store, result("copy", COPY))
     assert store.document("copy").duplicate_of == "orig"
     store.close()

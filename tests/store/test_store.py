@@ -325,7 +325,7 @@ def stored_events(draw: st.DrawFn) -> Event:
 def test_any_event_round_trips(db: str, ev: Event) -> None:
     with open_store(db) as store:
         with store._write():  # empty again after the previous example
-            for table in ("events", "neardup_bands", "documents", "runs"):
+            for table in ("events", "neardup_keys", "documents", "runs"):
                 store._execute(f"DELETE FROM {table}")
         store.save([result("doc", TEXT_A, (ev,))], store.begin_run([]))
         assert list(store.events()) == [ev]

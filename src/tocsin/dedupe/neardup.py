@@ -36,15 +36,15 @@ SEED = 1
 # datasketch's 32-bit affine hashing scheme (its default in 2.0): signatures are num_perm × uint32.
 SCHEME = "affine32"
 _DTYPE = "<u4"
+_FOLD = 0x100000001B3  # the 64-bit FNV prime: folds a band's values into one key
 
 # LSH banding of a signature, as datasketch's MinHashLSH chooses it for NEAR_DUPLICATE_JACCARD and NUM_PERM
 # (equal weights on false positives and negatives): 37 bands of 3 values, so two documents are candidates
 # when all 3 values of one band agree (a pair at Jaccard 0.3 becomes one with probability 0.63, at 0.5 with
-# 0.993). A store keeps each band as (band number, its 12 bytes of the signature): changing these, the
-# threshold or NUM_PERM means rebuilding the stored bands (a new migration).
+# 0.993). A store keeps each band as one 64-bit key (``band_keys``): changing these, the threshold or NUM_PERM
+# means rebuilding the stored keys (a new migration).
 LSH_BANDS = 37
 LSH_ROWS = 3
-BAND_BYTES = 4 * LSH_ROWS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAGIC = b"TNDI1"  # serialised index: magic, threshold, num_perm, count, then (id, signature) records
@@ -164,12 +164,17 @@ def signature(text: str) -> bytes | None:
     return _signature(text) if _WORD.search(text) else None
 
 
-def bands(signature: bytes) -> list[tuple[int, bytes]]:
-    """The LSH bands of a signature: (band number, its BAND_BYTES bytes). Two documents are near-duplicate
-    candidates when they share one; ``jaccard`` then decides."""
+def band_keys(signature: bytes) -> list[int]:
+    """The LSH bands of a signature as the store indexes them: one signed 64-bit key a band, its number and
+    its LSH_ROWS values folded together. Two documents are near-duplicate candidates when they share a band,
+    so a key; two bands that share a key by chance only add a candidate, which ``jaccard`` then rejects."""
     if len(signature) != 4 * NUM_PERM:
         raise ValueError(f"signature has {len(signature)} bytes, expected {4 * NUM_PERM} (NUM_PERM x 4)")
-    return [(b, signature[b * BAND_BYTES : (b + 1) * BAND_BYTES]) for b in range(LSH_BANDS)]
+    values = np.frombuffer(signature, dtype=_DTYPE, count=LSH_BANDS * LSH_ROWS).reshape(LSH_BANDS, LSH_ROWS)
+    keys = np.arange(LSH_BANDS, dtype=np.uint64)
+    for row in values.T.astype(np.uint64):
+        keys = keys * np.uint64(_FOLD) + row  # modulo 2**64
+    return keys.view(np.int64).tolist()
 
 
 def jaccard(a: bytes, b: bytes) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from tocsin.store.base import StoreError
@@ -161,6 +162,34 @@ def _documents_fts(execute: Execute) -> None:
     )
 
 
+# Stored signatures read this many at a time when the keys are filled in.
+FILL_CHUNK = 1000
+
+
+def _neardup_keys(execute: Execute, table_options: str) -> None:
+    """The neardup_keys table, filled from the signatures already stored, in place of neardup_bands."""
+    from tocsin.dedupe.neardup import band_keys
+
+    execute(
+        "CREATE TABLE neardup_keys (band_key BIGINT NOT NULL, seq BIGINT NOT NULL, "  # seq: documents.neardup_seq
+        f"PRIMARY KEY (band_key, seq)){table_options}"
+    )
+    last = 0
+    while rows := execute(
+        "SELECT neardup_seq, signature FROM documents WHERE neardup_seq > ? AND signature IS NOT NULL "
+        "ORDER BY neardup_seq LIMIT ?", (last, FILL_CHUNK),
+    ).fetchall():  # fmt: skip
+        for seq, sig in rows:
+            keys = band_keys(bytes(sig))
+            execute(
+                f"INSERT INTO neardup_keys (band_key, seq) VALUES {', '.join(['(?, ?)'] * len(keys))} "
+                "ON CONFLICT DO NOTHING",
+                [v for key in keys for v in (key, seq)],
+            )
+        last = rows[-1][0]
+    execute("DROP TABLE neardup_bands")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", CORE_TABLES),
     Migration(2, "indexes for filters and document lookups", INDEXES),
@@ -228,6 +257,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "index of event types within a country", (
         "CREATE INDEX IF NOT EXISTS events_country_type ON events (country, event_type, sub_event_type)",
     )),
+    # Each LSH band as one 64-bit key (tocsin.dedupe.neardup.band_keys) in a table that is its own index
+    # (SQLite: WITHOUT ROWID), instead of (band, 12-byte bucket) rows plus a separate primary-key index:
+    # the one writer's CPU a stored GLOCON document for the bands, insert + lookup, 0.12 → ~0.06 ms.
+    Migration(10, "near-duplicate bands as 64-bit keys", partial(_neardup_keys, table_options=" WITHOUT ROWID")),
 )
 
 # -- PostgreSQL ------------------------------------------------------------------------------------
@@ -265,6 +298,8 @@ POSTGRES_FTS = (
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = tuple(
     Migration(m.version, "full-text index of documents (tsvector, GIN)", POSTGRES_FTS)
     if m.version == 3
+    else Migration(m.version, m.name, partial(_neardup_keys, table_options=""))
+    if m.version == 10
     else Migration(m.version, m.name, tuple(map(to_postgres, m.step)))  # type: ignore[arg-type]
     for m in MIGRATIONS
 )
