@@ -87,7 +87,9 @@ def measure(src: Path, workers: int, tmp: Path, write: bool = True) -> dict[str,
         client_cpu = _cpu_s()
         t = time.perf_counter()
         if store is not None:
-            summary = run(iter_documents([str(src)], settings), store, settings, sources=[str(src)])
+            # the cluster's own client, as `tocsin ingest --dask local` has: one event loop in this process
+            summary = run(iter_documents([str(src)], settings), store, settings, sources=[str(src)],
+                          dask_client=client)  # fmt: skip
         else:
             results = list(process_on_dask(iter_documents([str(src)], settings), settings, client))
             summary = RunSummary(0, documents=len(results), events=sum(len(r.events) for r in results if r))

@@ -198,14 +198,17 @@ def run(
     components: Components | None = None,
     progress: Progress | None = None,
     reprocessing: bool = False,
+    dask_client: Any | None = None,
 ) -> RunSummary:
     """Process documents and store the results in batches; the calling process is the only writer.
 
-    ``reprocessing`` processes and re-stores documents the store already holds unchanged (reprocessing)."""
+    ``reprocessing`` processes and re-stores documents the store already holds unchanged (reprocessing).
+    ``dask_client``: a ``distributed.Client`` already open, used instead of one opened for ``settings.dask``."""
     run_id = store.begin_run([source_label(source) for source in sources])  # no credentials stored
     summary = RunSummary(run_id=run_id)
     batch: list[DocumentResult] = []
-    for result in _results(items, store, settings, components, check_known=not reprocessing):
+    for result in _results(items, store, settings, components, check_known=not reprocessing,
+                           dask_client=dask_client):  # fmt: skip
         summary = _count(summary, result)
         if result is not None:
             batch.append(result)
@@ -251,7 +254,7 @@ def _count(summary: RunSummary, result: DocumentResult | None) -> RunSummary:
 
 def _results(
     items: Iterable[RawDocument | Rejected], store: Store, settings: Settings, components: Components | None,
-    *, check_known: bool = True,
+    *, check_known: bool = True, dask_client: Any | None = None,
 ) -> Iterator[DocumentResult | None]:
     """Results in input order; ``None`` for a document the store already holds unchanged.
 
@@ -260,10 +263,10 @@ def _results(
     """
     work = (_triage(item, store if check_known else None) for item in items)
     results: Iterable[DocumentResult | None]
-    if settings.dask and components is None:
+    if (settings.dask or dask_client is not None) and components is None:
         from tocsin.scale.dask import process_on_dask
 
-        results = process_on_dask(work, settings)
+        results = process_on_dask(work, settings, dask_client)
     elif settings.workers > 1 and components is None:
         from tocsin.scale.local import process_in_pool
 
