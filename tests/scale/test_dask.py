@@ -72,6 +72,19 @@ def test_events_dev_on_dask_equals_a_local_run(cluster, settings, components, sh
     assert local[0]["documents"] == 7 + sum(1 for _ in (shared / "eval/events-dev/docs.jsonl").open())
 
 
+def test_run_with_an_open_client_equals_a_local_run(cluster, settings, components, tmp_path) -> None:
+    from tocsin.scale.dask import _has_plugin
+
+    src = [str(samples_dir())]
+    local = stored(src, settings, tmp_path / "local.db", components=components)
+    own = Settings.load(db=":memory:", cache_dir=settings.cache_dir, batch_size=3)  # settings.dask is empty
+    with Client(cluster) as client:
+        assert not client.run_on_scheduler(_has_plugin, name=plugin_name(own))
+        given = stored(src, own, tmp_path / "given.db", dask_client=client)
+        assert client.run_on_scheduler(_has_plugin, name=plugin_name(own))  # the documents went to the workers
+    assert local[1] and given == local
+
+
 def test_components_are_built_once_per_worker(cluster, settings) -> None:
     with Client(cluster) as client:
         name = plugin_name(settings)
