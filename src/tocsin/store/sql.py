@@ -46,10 +46,10 @@ MERGE_REACH = timedelta(days=16)
 
 # Stories are grouped STORY_CHUNK saved articles at a time (tocsin.dedupe.stories.join_stories), with
 # the previous chunk and at most STORY_CANDIDATES stored articles published within the story window as
-# the stories they may join. What the writer holds for stories is bounded by these, not by the run (~65 KB
-# of term counts an article). On ECB+ in random arrival orders (tests/dedupe/test_stories_corpus.py) chunks
-# of 256 gave B-cubed F1 0.877-0.886, of 128 0.847-0.862 (the whole set as one batch: 0.922); clustering a
-# chunk with the previous one costs ~0.2-0.3 ms an article.
+# the stories they may join. What the writer holds for stories is bounded by these, not by the run (~2 KB
+# of term counts an article, as records.TermCounts). On ECB+ in random arrival orders
+# (tests/dedupe/test_stories_corpus.py) chunks of 256 gave B-cubed F1 0.877-0.886, of 128 0.847-0.862 (the
+# whole set as one batch: 0.922); clustering a chunk with the previous one costs ~0.1 ms an article.
 STORY_CHUNK = 256
 STORY_CANDIDATES = 128
 STORY_TERMS_CACHED = 2 * STORY_CANDIDATES
