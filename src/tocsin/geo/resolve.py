@@ -52,6 +52,9 @@ MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context al
 REGION_OVER_COUNTRY_VOTES = 2  # other places in a region's country that make "Georgia" the state (below)
 PEER_LEVELS = frozenset({"ADM1", COUNTRY_FCODE})
 PEER_SHARE = 0.6  # of the other names of a list that must be of one kind (set by hand: "most")
+REGION_TOWN_SHARE = 0.05  # a town named like its country's first-level region, with fewer people than this
+#                           share of the region's, is not what the bare name means ("Oregon", "Kansas");
+#                           Washington, D.C. (0.09 of the state) and New York City stay rivals
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,8 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
             return wanted
     if any(kind == MAIN and p.feature_code == "ADM1" for p, kind in cands):
         cands = [c for c in cands if c[1] != ALT]  # "Alaska" is the state, not a town once called so
+        if not (group.dateline or group.home):
+            cands = _without_region_namesakes(cands)
     # A region that is mostly its capital ("Almaty") means the town unless "region" follows.
     towns = {}
     for p, _ in cands:
@@ -108,6 +113,21 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
         if not (
             c[0].feature_code == "ADM1" and towns.get(c[0].geonameid, 0) >= CAPITAL_SHARE * c[0].population
         )
+    ]
+
+
+def _without_region_namesakes(cands: list[tuple[PlaceRow, int]]) -> list[tuple[PlaceRow, int]]:
+    """ "Oregon" alone is the state, not Oregon, Ohio: drop towns of a first-level region's country bearing
+    its main name with under REGION_TOWN_SHARE of its people (a dateline or the outlet's address, which
+    name the town, are checked by the caller; "Oregon, Ohio" pairs are settled before this is asked)."""
+    regions: dict[str, int] = {}
+    for p, kind in cands:
+        if kind == MAIN and p.feature_code == "ADM1":
+            regions[p.country] = max(regions.get(p.country, 0), p.population)
+    return [
+        c
+        for c in cands
+        if not (c[0].feature_class == "P" and c[0].population < REGION_TOWN_SHARE * regions.get(c[0].country, 0))
     ]
 
 
