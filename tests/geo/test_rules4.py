@@ -21,3 +21,22 @@ def test_a_bare_state_name_is_the_state_not_its_small_namesake_town(geocoder):
     # a town holding a fair share of the state's people stays a rival: the capital is meant here
     dc = found(geocoder, "Protesters marched from the Capitol in Washington to the White House.")["Washington"]
     assert dc.feature_class == "P"
+
+
+def test_a_council_area_named_x_city_is_the_town_x(geocoder):
+    # "Dublin City" is Ireland's council area; here it is the Ohio suburb's council, as "Dublin" is
+    places = found(geocoder, "Dublin City Council met on Monday. Dublin lies just north-west of Columbus, Ohio.")
+    assert places["Dublin City"] == places["Dublin"]
+    assert places["Dublin"].country == "USA" and places["Dublin"].admin1 == "Ohio"
+    norfolk = found(geocoder, "The City of Norfolk closed two schools.")["City of Norfolk"]
+    assert norfolk.feature_class == "P" and norfolk.name == "Norfolk"
+
+
+def test_a_town_named_x_city_stays_whole(geocoder):
+    places = found(geocoder, "Fans in Kansas City and Carson City cheered.")
+    assert places["Kansas City"].name == "Kansas City" and places["Carson City"].name == "Carson City"
+
+
+def test_a_closing_city_does_not_make_an_overlapping_match_longer(geocoder):
+    places = found(geocoder, "The Los Angeles City Council voted on Tuesday.")
+    assert places["Los Angeles"].name == "Los Angeles" and places["Los Angeles"].admin1 == "California"

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from tocsin.geo.gazetteer import F_ABBREV, F_ADMIN1, F_ADMIN2, F_COUNTRY, F_DEMONYM, F_GIVEN, Gazetteer
+from tocsin.geo.gazetteer import F_ABBREV, F_ADMIN1, F_ADMIN2, F_COUNTRY, F_DEMONYM, F_GIVEN, MAIN, Gazetteer
 from tocsin.geo.normalize import boundaries, fold
 
 # Commonness gate, calibrated on names like police (Zipf 5.3, Police PL 34k people: reject), reading
@@ -262,8 +262,10 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
     for end_index, name_id in gz.automaton.iter(framed):
         start = end_index - gz.pattern_length(name_id) + 1  # the frame's leading space is at start - 1
         matches.append((start, start + gz.key_length(name_id), name_id))
-    # Longest first: a name inside an accepted longer one ("York" in "New York") is never judged.
-    matches.sort(key=lambda m: (m[0] - m[1], m[0]))
+    # Longest first: a name inside an accepted longer one ("York" in "New York") is never judged. A closing
+    # "city"/"town" does not count towards the length: "Los Angeles City Council", "New London City Office"
+    # are Los Angeles and New London, not "Angeles City" and "London City" (Kansas City still beats Kansas).
+    matches.sort(key=lambda m: (-_ranked_length(folded, m[0], m[1]), m[0] - m[1], m[0]))
     taken = bytearray(len(text) + 1)  # 1 where an accepted span lies
     for start, end, name_id in matches:
         if taken.find(1, start, end) != -1:
@@ -304,10 +306,45 @@ def find_spans(gz: Gazetteer, text: str, dateline: str | None = None) -> list[Sp
         (s for s in found if s.key not in people - located or gz.flags[s.name_id] & (F_COUNTRY | F_ADMIN1)),
         key=lambda s: s.start,
     )
+    spans = _town_type_words(gz, spans)
     if dateline:
         key = " ".join(fold(dateline).split())
         spans = [s if s.key != key else replace(s, dateline=True) for s in spans]
     return spans
+
+
+_TYPE_END = re.compile(r" (?:city|town)$")
+
+
+def _ranked_length(folded: str, start: int, end: int) -> int:
+    """A match's length for the longest-first order, a closing " city"/" town" left out."""
+    m = _TYPE_END.search(folded, start, end)
+    return (m.start() if m else end) - start
+
+_TOWN_WORDS = re.compile(r"(?:city|town) of (?P<after>.+)|(?P<before>.+) (?:city|town)")  # on folded keys
+
+
+def _town_type_words(gz: Gazetteer, spans: list[Span]) -> list[Span]:
+    """ "Dublin City Council", "the City of Norfolk", "Hanover Town": a name "X City"/"City of X" that no
+    town bears as its main name (only a council area, a district or another town's alternate name) is
+    the town X, and joins the text's other mentions of X. "Kansas City", "Carson City" and "Mexico City"
+    are towns' own names and stay whole."""
+    typed = {}
+    for s in spans:
+        m = _TOWN_WORDS.fullmatch(s.key)
+        inner = gz.name_id(m.group("after") or m.group("before")) if m else None
+        if inner is not None:
+            typed[s.name_id] = inner
+    if not typed:
+        return spans
+    cands = gz.candidates(sorted(typed))
+    whole = {i for i in typed if any(kind == MAIN and p.feature_class == "P" for p, kind in cands.get(i, ()))}
+    return [
+        replace(s, name_id=typed[s.name_id], key=gz.key_of(typed[s.name_id]), level="PPL")
+        if s.name_id in typed and s.name_id not in whole
+        else s
+        for s in spans
+    ]
 
 
 def _prefix_level(text: str, start: int) -> str | None:
