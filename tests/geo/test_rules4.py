@@ -40,3 +40,13 @@ def test_a_town_named_x_city_stays_whole(geocoder):
 def test_a_closing_city_does_not_make_an_overlapping_match_longer(geocoder):
     places = found(geocoder, "The Los Angeles City Council voted on Tuesday.")
     assert places["Los Angeles"].name == "Los Angeles" and places["Los Angeles"].admin1 == "California"
+
+
+def test_a_town_once_called_so_yields_to_the_town_of_that_name(geocoder):
+    # Korolev near Moscow was once Kaliningrad; Pittsburg, California is spelt Pittsburgh in old records
+    places = found(geocoder, "Sailors in Kaliningrad and dock workers in Moscow walked out.")
+    assert places["Kaliningrad"].name == "Kaliningrad"
+    places = found(geocoder, "Steelworkers in Pittsburgh marched; nurses in Oakland and Berkeley joined.")
+    assert places["Pittsburgh"].name == "Pittsburgh" and places["Pittsburgh"].admin1 == "Pennsylvania"
+    # a far bigger town known by the name as an alternate one stays a reading (Canton, Ohio is 70k)
+    assert found(geocoder, "Traders in Canton and Hong Kong closed their shops.")["Canton"].name == "Guangzhou"

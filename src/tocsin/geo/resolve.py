@@ -55,6 +55,9 @@ PEER_SHARE = 0.6  # of the other names of a list that must be of one kind (set b
 REGION_TOWN_SHARE = 0.05  # a town named like its country's first-level region, with fewer people than this
 #                           share of the region's, is not what the bare name means ("Oregon", "Kansas");
 #                           Washington, D.C. (0.09 of the state) and New York City stay rivals
+ALT_TOWN_SHARE = 0.1  # a town known by this name only as an alternate one yields to a town whose own name it
+#                       is, unless over 1/ALT_TOWN_SHARE times as big: "Kaliningrad" is not Korolev (once so
+#                       named), "Maryville" not Beeville; "Canton" (70k, Ohio) still may be Guangzhou (11M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ def eligible(group: Group) -> list[tuple[PlaceRow, int]]:
         cands = [c for c in cands if c[1] != ALT]  # "Alaska" is the state, not a town once called so
         if not (group.dateline or group.home):
             cands = _without_region_namesakes(cands)
+    cands = _without_renamed_towns(cands)
     # A region that is mostly its capital ("Almaty") means the town unless "region" follows.
     towns = {}
     for p, _ in cands:
@@ -129,6 +133,13 @@ def _without_region_namesakes(cands: list[tuple[PlaceRow, int]]) -> list[tuple[P
         for c in cands
         if not (c[0].feature_class == "P" and c[0].population < REGION_TOWN_SHARE * regions.get(c[0].country, 0))
     ]
+
+
+def _without_renamed_towns(cands: list[tuple[PlaceRow, int]]) -> list[tuple[PlaceRow, int]]:
+    """Drop towns that bear the name only as an alternate one when a town bears it as its own name and
+    has at least ALT_TOWN_SHARE of their people."""
+    own = max((p.population for p, kind in cands if kind == MAIN and p.feature_class == "P"), default=-1)
+    return [c for c in cands if not (c[1] == ALT and c[0].feature_class == "P" and own >= ALT_TOWN_SHARE * c[0].population)]
 
 
 def _kinds(group: Group) -> set[str]:
