@@ -31,13 +31,17 @@ def test_the_outlets_town_in_its_web_address_settles_a_bare_name(geocoder):
     assert list(local) == ["Dublin"]  # the outlet's town lends context but is not a toponym of the text
 
 
-def test_outlet_town_names_are_read_from_the_host_only(geocoder):
+def test_outlet_town_names_are_read_from_the_host_and_a_towns_news_section(geocoder):
     gz = geocoder.gazetteer
     assert [gz.key_of(i) for i in home_name_ids(gz, "http://www.lasvegassun.com/news/2009/x")] == ["las vegas"]
     citizen = "http://www.thelancasterandmorecambecitizen.co.uk/a"
     assert [gz.key_of(i) for i in home_name_ids(gz, citizen)] == ["lancaster"]
     for url in ("http://www.courant.com/a", "https://en.wikinews.org/wiki/Paris", None, "not a url"):
         assert home_name_ids(gz, url) == []  # "cour|ant" is no town; the path is not the outlet
+    # ... unless a section of the path is a town's news: a big paper's pages for one suburb
+    section = "https://www.thebugle.com/oakdale/mansfield_news/story/12.html"
+    assert [gz.key_of(i) for i in home_name_ids(gz, section)] == ["mansfield"]
+    assert home_name_ids(gz, "https://www.thebugle.com/local_news/12.html") == []  # "local" is no town
 
 
 def test_the_outlets_country_from_its_domain(geocoder):

@@ -50,3 +50,10 @@ def test_a_town_once_called_so_yields_to_the_town_of_that_name(geocoder):
     assert places["Pittsburgh"].name == "Pittsburgh" and places["Pittsburgh"].admin1 == "Pennsylvania"
     # a far bigger town known by the name as an alternate one stays a reading (Canton, Ohio is 70k)
     assert found(geocoder, "Traders in Canton and Hong Kong closed their shops.")["Canton"].name == "Guangzhou"
+
+
+def test_a_towns_news_section_in_the_address_settles_the_bare_name(geocoder):
+    text = "MANSFIELD — The council voted on Tuesday to refinance its debt."
+    assert found(geocoder, text)["MANSFIELD"].country == "GBR"
+    url = "https://www.fortworthbugle.com/mansfield_news/story/12.html"
+    assert found(geocoder, text, GeoHints(url=url))["MANSFIELD"].admin1 == "Texas"

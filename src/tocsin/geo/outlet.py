@@ -8,6 +8,7 @@ names in the text and takes context from them, but is never returned as a topony
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -20,6 +21,8 @@ WORD_MIN_ZIPF = 3.4  # ... and this common ("sun" 5.0, "sentinel" 3.4; not "ter"
 LEADING_ARTICLE = "the"  # "thelancasterandmorecambecitizen.co.uk"
 # Country-code domains sold for other uses ("news.co", "radio.fm", "app.io"): they say nothing of a country.
 GENERIC_CCTLDS = {"co", "tv", "io", "me", "fm", "ly", "ai", "cc", "ws", "to", "nu", "gg", "am", "la", "eu", "su"}
+# A path section of a town's news ("/arlington_news/", "/mt-pleasant-news/"): big papers' pages for a suburb.
+_TOWN_SECTION = re.compile(r"/([a-z]+(?:[_-][a-z]+){0,2})[_-]news(?=/)")
 _SKIP_LABELS = {"www", "news", "com", "org", "net", "co", "ac", "gov", "edu", "online"}
 
 
@@ -76,9 +79,24 @@ def _host(url: str | None) -> str:
 
 
 def home_name_ids(gz: Gazetteer, url: str | None) -> list[int]:
-    """Gazetteer name ids of the outlet's town as spelled in the host of ``url`` (usually none or one)."""
+    """Gazetteer name ids of the outlet's town as spelled in the host of ``url`` (usually none or one),
+    and of a town whose news section the path names ("star-telegram.com/arlington_news/...")."""
     host = _host(url)
-    return list(_host_towns(gz, host)) if host else []
+    if not host:
+        return []
+    out = list(_host_towns(gz, host))
+    for section in _TOWN_SECTION.findall(_path(url)):
+        name_id = gz.name_id(section.replace("_", " ").replace("-", " "))
+        if name_id is not None and name_id not in out and _town_like(gz, name_id):
+            out.append(name_id)
+    return out
+
+
+def _path(url: str | None) -> str:
+    try:
+        return urlsplit(url).path.lower() if url else ""
+    except ValueError:
+        return ""
 
 
 @lru_cache(maxsize=4096)  # an outlet's articles come in runs: its host is read once
