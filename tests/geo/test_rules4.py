@@ -57,3 +57,11 @@ def test_a_towns_news_section_in_the_address_settles_the_bare_name(geocoder):
     assert found(geocoder, text)["MANSFIELD"].country == "GBR"
     url = "https://www.fortworthbugle.com/mansfield_news/story/12.html"
     assert found(geocoder, text, GeoHints(url=url))["MANSFIELD"].admin1 == "Texas"
+
+
+def test_a_country_next_door_stays_the_country(geocoder):
+    # Nigeria has a Niger state, but Niger the country is its neighbour: among Nigerian towns it is meant
+    niger = found(geocoder, "Health workers in Kano and Katsina said the outbreak had crossed from Niger.")["Niger"]
+    assert niger.country == "NER"
+    state = found(geocoder, "Flooding in Minna and Suleja, the worst in Niger State for years.")["Niger State"]
+    assert state.country == "NGA" and state.feature_code == "ADM1"

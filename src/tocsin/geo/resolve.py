@@ -50,6 +50,9 @@ SUPPORT_DECAY = 0.6  # weight of a reading one unit of prior (10x population) be
 #                     country silenced Lebanon, Ind. next to Boone County; GeoVirus flat, 0.787-0.788)
 MAX_CANDIDATES = 30  # by prior: the 31st "Springfield" never wins on context alone
 REGION_OVER_COUNTRY_VOTES = 2  # other places in a region's country that make "Georgia" the state (below)
+REGION_OVER_COUNTRY_KM = 1500.0  # ... unless the named country lies this near the region: "Niger" among
+#                                  Nigerian places is the neighbour (700 km from Nigeria's Niger state), while
+#                                  the two Georgias lie 10,000 km apart (set by hand; no corpus case in between)
 PEER_LEVELS = frozenset({"ADM1", COUNTRY_FCODE})
 PEER_SHARE = 0.6  # of the other names of a list that must be of one kind (set by hand: "most")
 REGION_TOWN_SHARE = 0.05  # a town named like its country's first-level region, with fewer people than this
@@ -251,6 +254,10 @@ def _soft_support(options: list[_Options]) -> list[np.ndarray]:
     return out
 
 
+def _km(a: PlaceRow, b: PlaceRow) -> float:
+    return float(_nearest_km(*np.radians([[a.latitude], [a.longitude], [b.latitude], [b.longitude]]))[0])
+
+
 def _contains(outer: PlaceRow, inner: PlaceRow) -> bool:
     if outer.feature_code == COUNTRY_FCODE:
         return inner.country == outer.country and inner.geonameid != outer.geonameid
@@ -322,7 +329,8 @@ def resolve(
 def _regions_named_like_countries(options: list[_Options], choice: list[int | None], weight: list[float]) -> None:
     """ "Georgia" among Alabama and Iowa is the state: a name read as a country is read as a first-level
     region of another country instead when REGION_OVER_COUNTRY_VOTES other places of the text lie in
-    that country and none in the named one (the country bonus is meant for same-named towns)."""
+    that country and none in the named one (the country bonus is meant for same-named towns), and the
+    region lies over REGION_OVER_COUNTRY_KM from the named country (else they are neighbours: "Niger")."""
     votes: Counter[str] = Counter()
     for i, c in enumerate(choice):
         if c is not None:
@@ -333,7 +341,9 @@ def _regions_named_like_countries(options: list[_Options], choice: list[int | No
         named = options[i].places[c].country
         if votes[named] - weight[i] > 0:
             continue
+        country = options[i].places[c]
         regions = [k for k, p in enumerate(options[i].places)
-                   if p.feature_code == "ADM1" and p.country != named and votes[p.country] >= REGION_OVER_COUNTRY_VOTES]  # fmt: skip
+                   if p.feature_code == "ADM1" and p.country != named and votes[p.country] >= REGION_OVER_COUNTRY_VOTES
+                   and _km(p, country) > REGION_OVER_COUNTRY_KM]  # fmt: skip
         if regions:
             choice[i] = max(regions, key=lambda k: options[i].prior[k])
