@@ -65,3 +65,10 @@ def test_a_country_next_door_stays_the_country(geocoder):
     assert niger.country == "NER"
     state = found(geocoder, "Flooding in Minna and Suleja, the worst in Niger State for years.")["Niger State"]
     assert state.country == "NGA" and state.feature_code == "ADM1"
+
+
+def test_mount_and_fort_are_also_read_abbreviated(geocoder):
+    places = found(geocoder, "A fire destroyed a barn near Mt. Pleasant on Tuesday. Crews from New London and Winfield helped.")
+    assert places["Mt. Pleasant"].name == "Mount Pleasant" and places["Mt. Pleasant"].admin1 == "Iowa"
+    worth = found(geocoder, "Teachers rallied in Ft. Worth and Dallas.")["Ft. Worth"]
+    assert worth.name == "Fort Worth" and worth.admin1 == "Texas"

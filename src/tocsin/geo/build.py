@@ -94,6 +94,9 @@ _NEVER_DEMONYMS = {"paki"}  # a slur, not a demonym
 UNION_SEATS = {"European Union": ("BE", "Brussels")}
 
 
+_SHORT_TITLES = {"mount": "mt", "fort": "ft"}  # leading words of names and their abbreviations (as "st" for "saint")
+
+
 def _latin_keys(names: Iterable[str]) -> set[str]:
     keys = set()
     for name in names:
@@ -106,6 +109,9 @@ def _latin_keys(names: Iterable[str]) -> set[str]:
                 keys.update(("st " + key[6:], "st. " + key[6:]))
             if key.startswith(("st. ", "st ")):
                 keys.add("saint " + key.split(" ", 1)[1])
+            for word, short in _SHORT_TITLES.items():  # "Mt. Pleasant", "Ft. Worth" are written so in news
+                if key.startswith(word + " "):
+                    keys.update((short + " " + key[len(word) + 1 :], short + ". " + key[len(word) + 1 :]))
     return keys
 
 

