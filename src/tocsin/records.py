@@ -175,8 +175,8 @@ class TermCounts:
     counts: bytes = b""
 
     def __post_init__(self) -> None:
-        if len(self.ids) != 2 * len(self.counts):
-            raise ValueError("TermCounts needs 8 bytes of ids for every 4 bytes of counts")
+        if len(self.counts) % 4 or len(self.ids) != 2 * len(self.counts):
+            raise ValueError("TermCounts needs 4 bytes of count and 8 bytes of id for every term")
 
     def __len__(self) -> int:
         return len(self.counts) // 4

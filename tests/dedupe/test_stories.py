@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tocsin.dedupe.stories import StoryDoc, StoryIndex, assign_stories, features, stories_records
+from tocsin.records import TermCounts
 
 LYON_1 = (
     "Riot in Lyon after police shoot teenager\nYouths set cars on fire in the Vaulx-en-Velin district "
@@ -126,5 +127,9 @@ def test_join_stories_keeps_held_stories_and_names_new_ones() -> None:
     assert terms == {term_id(t): n for t, n in Counter(features(text)).items()}
     assert terms[term_id("riots")] == 3 and terms[term_id("^benali")] == NAME_WEIGHT  # the title counts twice
     assert len({term_id(t) for t in features(text)}) == len(set(features(text)))  # no two terms share a hash
+    assert len(story_terms(text)) == len(terms)
+    for ids, counts in ((b"12345678", b""), (b"1234567812345678", b"123456")):
+        with pytest.raises(ValueError, match="4 bytes of count and 8 bytes of id"):
+            TermCounts(ids, counts)
     with pytest.raises(ValueError, match="needs its story id"):
         join_stories(new, [item("lyon1", LYON_1)])
