@@ -104,12 +104,13 @@ def test_country_points_sit_near_their_conventional_centres(geocoder):
 
 
 def test_a_territory_across_the_antimeridian_keeps_its_centre_there():
-    from tocsin.geo.build import _area_centre, _main_rings
+    from tocsin.geo.build import _main_rings
+    from tocsin.geo.territory import area_centre
 
     islands = [[[179.0, -18.0], [179.9, -18.0], [179.9, -17.0], [179.0, -17.0]],
                [[-179.9, -18.0], [-179.0, -18.0], [-179.0, -17.0], [-179.9, -17.0]]]  # fmt: skip
     entry = {"geoJSON": {"features": [{"geometry": {"type": "MultiPolygon", "coordinates": [[i] for i in islands]}}]}}
-    lat, lon = _area_centre(_main_rings(entry))
+    lat, lon = area_centre(_main_rings(entry))
     assert abs(abs(lon) - 180.0) < 0.1 and -17.6 < lat < -17.4
 
 
@@ -128,11 +129,12 @@ def test_region_point_follows_the_outline_not_the_crowd():
 
 
 def test_area_centre_on_the_sphere_and_inside_test():
-    from tocsin.geo.build import _area_centre, _inside
+    from tocsin.geo.build import _inside
+    from tocsin.geo.territory import area_centre
 
     square = np.array([[10.0, 40.0], [14.0, 40.0], [14.0, 44.0], [10.0, 44.0]])  # (lon, lat)
-    lat, lon = _area_centre([square])
+    lat, lon = area_centre([square])
     assert abs(lon - 12.0) < 0.05 and 41.9 < lat < 42.0  # a little south: cells shrink northwards
     assert _inside((42.0, 12.0), [square]) and not _inside((45.0, 12.0), [square])
     tiny = square / 100 + [170.0, 0.0]  # a 0.04-degree islet still gets grid points
-    assert _area_centre([tiny]) is not None
+    assert area_centre([tiny]) is not None

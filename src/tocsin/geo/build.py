@@ -44,7 +44,7 @@ from tocsin.geo.gazetteer import (
     source_versions,
 )
 from tocsin.geo.normalize import squeeze
-from tocsin.geo.territory import _even_odd, region_centres
+from tocsin.geo.territory import area_centre, even_odd, region_centres
 from tocsin.geo.unions import REGION_FCODE, compass_unions
 
 # Polygons farther than this from a country's largest are overseas parts (Alaska 4,000 km from the
@@ -58,8 +58,6 @@ MAIN_TERRITORY_KM = 3000.0
 # 626/635, centres alone 694/783; the blend used before (3/4 of the way to a planar outline centroid)
 # 799/765.
 COUNTRY_CENTRE_MAX_KM = 380.0
-CENTRE_GRID_DEG = 0.25  # grid step for a country's area centre (finer for small outlines) ...
-CENTRE_GRID_POINTS = 40_000  # ... and the points a ring's bounding box gets at most
 # Region points leave out towns this many times farther from the region's median town than its 90th
 # percentile town (when it has OUTLIER_MIN_TOWNS or more): legitimate spreads reach 3.4 (Ontario's far
 # north), 2.8 (British Columbia); misfiled towns lie 6.6 (Jiangsu), 6.8 (Hebei) and more away.
@@ -231,7 +229,7 @@ def _country_point(entry: dict) -> tuple[float | None, float | None]:
     India's and Indonesia's conventions sit 400-700 km from their area centres, where neither corpus is."""
     latlng = entry.get("latlng") or [None, None]
     rings = _main_rings(entry)
-    centre = _area_centre(rings)
+    centre = area_centre(rings)
     if latlng[0] is None:
         return centre or (None, None)
     if centre and _km(latlng[0], latlng[1], *centre) <= COUNTRY_CENTRE_MAX_KM and _inside(centre, rings):
@@ -242,7 +240,7 @@ def _country_point(entry: dict) -> tuple[float | None, float | None]:
 def _inside(point: tuple[float, float], rings: list[np.ndarray]) -> bool:
     """Whether (lat, lon) lies inside one of ``rings`` (longitude unwrapped per ring)."""
     return any(
-        _even_odd(ring, np.array([(point[1] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]]),
+        even_odd(ring, np.array([(point[1] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]]),
                   np.array([point[0]]))[0]
         for ring in rings
     )
@@ -286,26 +284,6 @@ def _all_rings(entry: dict) -> list[np.ndarray]:
                 ring[:, 0] = (ring[:, 0] - ring[0, 0] + 180.0) % 360.0 - 180.0 + ring[0, 0]
                 rings.append(ring)
     return rings
-
-
-def _area_centre(rings: list[np.ndarray]) -> tuple[float, float] | None:
-    """The centre of the area inside ``rings`` on the sphere: the mean unit vector of a grid of points
-    inside them (even-odd rule), each weighted by its cell's area (step² cos(latitude)). A planar centroid in
-    degrees drifts for large countries (Canada's came out 270 km west of its centre)."""
-    total = np.zeros(3)
-    for ring in rings:
-        (x0, y0), (x1, y1) = ring.min(axis=0), ring.max(axis=0)
-        step = min(CENTRE_GRID_DEG, max(math.sqrt((x1 - x0) * (y1 - y0) / CENTRE_GRID_POINTS), 1e-3))
-        gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
-        px, py = gx.ravel(), gy.ravel()
-        inside = _even_odd(ring, px, py)
-        lat, lon = np.radians(py[inside]), np.radians(px[inside])
-        w = np.cos(lat) * step * step  # each point stands for its cell's area
-        total += np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)].T @ w
-    if not total.any():
-        return None
-    x, y, z = total
-    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

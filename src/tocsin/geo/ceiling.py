@@ -24,6 +24,7 @@ import numpy as np
 from tocsin.geo.base import Geocoder, GeoHints
 from tocsin.geo.evaluate import ACCURACY_KM, READERS, _km, _overlapping, corpus_file
 from tocsin.geo.gazetteer import COUNTRY_FCODE
+from tocsin.geo.territory import unit_vectors
 
 LGL_FLOOR = 0.85  # the LGL target the country points must keep
 
@@ -35,11 +36,6 @@ class CountryMention:
     predicted: tuple[float, float]
 
 
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.c_[np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)]
-
-
 class _CountryOf:
     """The country of a point: that of the nearest town of the gazetteer."""
 
@@ -48,10 +44,10 @@ class _CountryOf:
 
         rows = geocoder.gazetteer.town_points()  # type: ignore[attr-defined]
         self._countries = [r[2] for r in rows]
-        self._tree = cKDTree(_unit(np.array([r[0] for r in rows]), np.array([r[1] for r in rows])))
+        self._tree = cKDTree(unit_vectors(np.array([r[0] for r in rows]), np.array([r[1] for r in rows])))
 
     def __call__(self, lat: float, lon: float) -> str:
-        _, i = self._tree.query(_unit(np.array([lat]), np.array([lon]))[0])
+        _, i = self._tree.query(unit_vectors(np.array([lat]), np.array([lon]))[0])
         return self._countries[int(i)]
 
 
@@ -83,7 +79,7 @@ def country_mentions(
 
 def _midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     x, y, z = (
-        _unit(np.array([a[0]]), np.array([a[1]]))[0] + _unit(np.array([b[0]]), np.array([b[1]]))[0]
+        unit_vectors(np.array([a[0]]), np.array([a[1]]))[0] + unit_vectors(np.array([b[0]]), np.array([b[1]]))[0]
     ) / 2
     return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
 

@@ -9,6 +9,10 @@ centre of its grid points on the sphere: the empty north goes to the northernmos
 sea beyond the coast to no one.
 
     region_centres(rings, towns)   region id → (lat, lon, grid points), for one country
+    area_centre(rings)             (lat, lon) of the whole outline (a country's area centre)
+
+The grid, the even-odd inside test and the unit vectors are shared with the builder's country points and
+the ceiling analysis.
 """
 
 from __future__ import annotations
@@ -18,19 +22,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-GRID_DEG = 0.25  # grid step (finer for small outlines, as for country centres) ...
+GRID_DEG = 0.25  # grid step (finer for small outlines) ...
 GRID_POINTS = 40_000  # ... and the points an outline ring's bounding box gets at most
 # A region needs this many grid points for its share of the territory to stand for it; smaller ones
 # (city regions, islands off the outline) keep the hull of their towns. Dev halves: flat from 5 to 300.
 MIN_GRID_POINTS = 20
 
 
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points (degrees) as unit vectors on the sphere, one row each."""
     la, lo = np.radians(lat), np.radians(lon)
     return np.c_[np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)]
 
 
-def _even_odd(ring: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+def even_odd(ring: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
     """Which of the points (``px`` longitudes, ``py`` latitudes) lie inside ``ring`` (lon, lat)."""
     inside = np.zeros(len(px), dtype=bool)
     for (ax, ay), (bx, by) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
@@ -49,7 +54,7 @@ def grid_points(rings: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np
         px, py = gx.ravel(), gy.ravel()
         if not len(px):
             continue
-        inside = _even_odd(ring, px, py)
+        inside = even_odd(ring, px, py)
         lats.append(py[inside])
         lons.append(((px[inside] + 180.0) % 360.0) - 180.0)
         weights.append(np.cos(np.radians(py[inside])) * step * step)
@@ -71,8 +76,8 @@ def region_centres(
     if not len(lat):
         return {}
     town_ids = np.array([t[2] for t in towns])
-    tree = cKDTree(_unit(np.array([t[0] for t in towns]), np.array([t[1] for t in towns])))
-    cells = _unit(lat, lon)
+    tree = cKDTree(unit_vectors(np.array([t[0] for t in towns]), np.array([t[1] for t in towns])))
+    cells = unit_vectors(lat, lon)
     _, nearest = tree.query(cells)
     owner = town_ids[nearest]
     out = {}
@@ -80,7 +85,19 @@ def region_centres(
         mine = owner == region
         if mine.sum() < MIN_GRID_POINTS:
             continue
-        x, y, z = (cells[mine] * weight[mine, None]).sum(axis=0)
-        out[int(region)] = (math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x)),
-                            int(mine.sum()))  # fmt: skip
+        out[int(region)] = (*_to_degrees(cells[mine].T @ weight[mine]), int(mine.sum()))
     return out
+
+
+def area_centre(rings: Sequence[np.ndarray]) -> tuple[float, float] | None:
+    """The centre of the area inside ``rings`` on the sphere: the mean unit vector of the grid points inside
+    them, each weighted by its cell's area. A planar centroid in degrees drifts for large countries
+    (Canada's came out 270 km west of its centre)."""
+    lat, lon, weight = grid_points(rings)
+    total = unit_vectors(lat, lon).T @ weight
+    return _to_degrees(total) if total.any() else None
+
+
+def _to_degrees(vector: np.ndarray) -> tuple[float, float]:
+    x, y, z = vector
+    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
