@@ -305,9 +305,7 @@ def _region_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
     lat_ref = math.radians(sorted(lats)[len(lats) // 2])
     scale = math.cos(lat_ref)
     points = np.unique(np.c_[np.asarray(lons, dtype=float) * scale, np.asarray(lats, dtype=float)], axis=0)
-    if len(points) >= OUTLIER_MIN_TOWNS:  # a town filed under the wrong region would stretch the hull
-        dist = np.hypot(*(points - np.median(points, axis=0)).T)
-        points = points[dist <= OUTLIER_SPREAD * np.percentile(dist, 90)]
+    points = points[_kept(points)]  # a town filed under the wrong region would stretch the hull
     if len(points) >= 3:
         try:
             hull = points[ConvexHull(points).vertices]
@@ -326,7 +324,11 @@ def _region_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
 def _inliers(lats: list[float], lons: list[float]) -> np.ndarray:
     """Which towns of a region _region_point keeps (the OUTLIER_SPREAD rule, misfiled towns out)."""
     scale = math.cos(math.radians(sorted(lats)[len(lats) // 2]))
-    points = np.c_[np.asarray(lons, dtype=float) * scale, np.asarray(lats, dtype=float)]
+    return _kept(np.c_[np.asarray(lons, dtype=float) * scale, np.asarray(lats, dtype=float)])
+
+
+def _kept(points: np.ndarray) -> np.ndarray:
+    """The OUTLIER_SPREAD rule over (x, y) town points (x scaled by cos(latitude)): which are kept."""
     if len(points) < OUTLIER_MIN_TOWNS:
         return np.ones(len(points), dtype=bool)
     dist = np.hypot(*(points - np.median(points, axis=0)).T)
