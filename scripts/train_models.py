@@ -8,7 +8,9 @@ Training data (read from ../shared/eval at run time, never copied into the repos
 - relevance: GLOCON sentences (gold sentence labels of the positive documents; every sentence of a
   negative document is negative) plus CASE 2021 task-2 snippets (the five protest/riot labels positive;
   the political-violence rows, which GLOCON counts as protest events, positive at half weight), mixed with the snippet classifier's binary head (CASE only) and a
-  document head trained on the GLOCON documents;
+  document head trained on the GLOCON documents, and an evidence head (score + what mentions and event
+  extraction find, fitted on 5-fold out-of-fold scores of the GLOCON documents; needs the gazetteer cache,
+  $TOCSIN_CACHE);
 - snippets: CASE 2021 task-2 snippets, all rows.
 Both fits are deterministic (fixed seeds / liblinear), so rerunning reproduces the shipped files.
 """
@@ -18,8 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import sklearn
 
 from tocsin.detect.classify import MODEL_FILE as SNIPPET_FILE
@@ -27,8 +31,13 @@ from tocsin.detect.classify import SnippetClassifier, cross_validate_case, read_
 from tocsin.detect.relevance import (
     CASE_POLITICAL_VIOLENCE,
     CASE_POLITICAL_VIOLENCE_WEIGHT,
+    DocumentEvidence,
+    EvidenceHead,
     RelevanceModel,
+    cross_validate_evidence,
     cross_validate_relevance,
+    cross_validated_scores,
+    document_evidence,
     glocon_passages,
     read_glocon,
 )
@@ -50,7 +59,24 @@ def relevance_extra(case_path: Path) -> tuple[list[str], list[int], list[float]]
     )
 
 
-def train(shared: Path, out: Path) -> dict:
+def glocon_evidence(shared: Path, cache_dir: Path | None = None) -> list[DocumentEvidence]:
+    """What the pipeline's mentions and event extraction find in each GLOCON document, with no relevance
+    filter (so the evidence does not depend on the relevance model being trained)."""
+    from tocsin.pipeline import make_components, process
+    from tocsin.records import RawDocument
+    from tocsin.settings import Settings
+
+    settings = Settings.load(db=":memory:", cache_dir=cache_dir, relevance_threshold=0.0)
+    c = replace(make_components(settings), relevance=None)  # no filter: scoring is not needed
+    out = []
+    for doc in read_glocon(shared / "eval" / "glocon"):
+        result = process(RawDocument(doc.doc_id, text=doc.text), c)
+        article = result.article
+        out.append(document_evidence(article, c.split, result.events) if article else DocumentEvidence(False, False))
+    return out
+
+
+def train(shared: Path, out: Path, evidence: list[DocumentEvidence] | None = None) -> dict:
     glocon, case = shared / "eval" / "glocon", shared / "eval" / "case2021-task2" / "snippets.tsv"
     case_texts, case_labels, _ = read_case(case)
     meta = {"trained_on": {"case_snippets": len(case_texts)}, "sklearn": sklearn.__version__}
@@ -74,6 +100,11 @@ def train(shared: Path, out: Path) -> dict:
         document_labels=[int(d.label == 1) for d in docs],
         weights=[1.0] * len(texts) + extra[2],
     )
+    # the evidence head learns from scores of documents the scoring model never saw (5-fold, seed 0)
+    gold = np.asarray([int(d.label == 1) for d in docs])
+    oof = cross_validated_scores(docs, np.arange(len(docs)), extra, snippets.binary, folds=5, seed=0)
+    evidence = glocon_evidence(shared) if evidence is None else evidence
+    relevance = replace(relevance, evidence_head=EvidenceHead.fit(oof, evidence, gold))
     relevance.save(out / RELEVANCE_FILE)
     return {name: (out / name).stat().st_size for name in (RELEVANCE_FILE, SNIPPET_FILE)}
 
@@ -85,6 +116,11 @@ def evaluate(shared: Path) -> dict:
     cue_head = SnippetClassifier.fit(texts, labels).binary
     rel = {
         seed: cross_validate_relevance(glocon, extra=relevance_extra(case), cue_head=cue_head, folds=5, seed=seed)
+        for seed in (0, 1, 2)
+    }
+    evidence = glocon_evidence(shared)
+    rel["with_evidence"] = {
+        seed: cross_validate_evidence(glocon, evidence, extra=relevance_extra(case), cue_head=cue_head, seed=seed)
         for seed in (0, 1, 2)
     }
     cls = cross_validate_case(case, folds=5, seeds=(0, 1, 2))
