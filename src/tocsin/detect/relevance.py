@@ -307,7 +307,9 @@ class RelevanceModel:
     def protest_probability(self, texts: Sequence[str], evidence: Sequence[DocumentEvidence]) -> list[float]:
         """P(protest document) from the article's score and the extraction stages' evidence."""
         if self.evidence_head is None:
-            raise ModelFileError("this relevance model has no evidence head: retrain with `python scripts/train_models.py`")
+            raise ModelFileError(
+                "this relevance model has no evidence head: retrain with `python scripts/train_models.py`"
+            )
         if len(evidence) != len(texts):
             raise ValueError(f"{len(evidence)} evidence records for {len(texts)} texts: give one per text")
         return [float(p) for p in self.evidence_head.proba(self.score(texts), evidence)]
@@ -589,7 +591,8 @@ def cross_validate_evidence(
         head = EvidenceHead.fit(inner, [evidence[i] for i in train], gold[train])
         probability[test] = head.proba(scores[test], [evidence[i] for i in test])
     score_only = _figures(gold, scores, RELEVANCE_THRESHOLD)
-    score_only["at_document_threshold"] = binary_scores(gold.tolist(), (scores >= DOCUMENT_THRESHOLD).astype(int).tolist())
+    at_document = (scores >= DOCUMENT_THRESHOLD).astype(int).tolist()
+    score_only["at_document_threshold"] = binary_scores(gold.tolist(), at_document)
     out = _figures(gold, probability, EVIDENCE_THRESHOLD)
     out.update(folds=folds, seed=seed, score_only=score_only)
     return out
