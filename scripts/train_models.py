@@ -28,18 +28,20 @@ import sklearn
 
 from tocsin.detect.classify import MODEL_FILE as SNIPPET_FILE
 from tocsin.detect.classify import SnippetClassifier, cross_validate_case, read_case, read_case_codes
+from tocsin.detect.glocon import (
+    cross_validate_evidence,
+    cross_validate_relevance,
+    cross_validated_scores,
+    glocon_passages,
+    read_glocon,
+)
 from tocsin.detect.relevance import (
     CASE_POLITICAL_VIOLENCE,
     CASE_POLITICAL_VIOLENCE_WEIGHT,
     DocumentEvidence,
     EvidenceHead,
     RelevanceModel,
-    cross_validate_evidence,
-    cross_validate_relevance,
-    cross_validated_scores,
     document_evidence,
-    glocon_passages,
-    read_glocon,
 )
 from tocsin.detect.relevance import MODEL_FILE as RELEVANCE_FILE
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tocsin.detect.classify import SnippetClassifier, read_case
+from tocsin.detect.glocon import cross_validate_evidence
 from tocsin.detect.relevance import (
     DOCUMENT_THRESHOLD,
     EVIDENCE_THRESHOLD,
@@ -24,7 +25,6 @@ from tocsin.detect.relevance import (
     RelevanceModel,
     TextFeatures,
     binary_scores,
-    cross_validate_evidence,
     document_evidence,
     document_matrix,
     split_passages,
