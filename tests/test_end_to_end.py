@@ -226,3 +226,30 @@ def test_the_same_events_from_several_articles_are_one_record_each(cli, shared: 
         store.close()
     listed = cli("stories", "--stored", "--db", str(db))
     assert "3 documents" in listed or "2 documents" in listed
+
+
+def test_classify_documents_answers_with_its_evidence(cli, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    march = ("Nurses march in Kisumu over unpaid wages\n\nKISUMU - About 2,000 nurses marched through Kisumu on "
+             "Tuesday to demand months of unpaid wages. Police fired tear gas at the crowd near the county offices "
+             "and arrested nine people, a police spokesman said.")
+    match = ("Local club wins the cup\n\nThe home side beat their rivals 2-1 on Saturday to lift the regional "
+             "cup for the first time in a decade. The coach praised the players for their hard work all season.")
+    lines = [{"id": 7, "text": march, "published": "2025-03-06"}, {"id": "b", "text": match}, {"id": "c", "text": " "}]
+    rows = [json.loads(r) for r in cli("classify", "--documents", input="\n".join(map(json.dumps, lines))).splitlines()]
+    assert [r["id"] for r in rows] == [7, "b", "c"]
+    assert set(rows[0]) == {"id", "protest", "probability", "relevance", "mention", "events", "reason"}
+    assert rows[0]["protest"] and rows[0]["mention"] and rows[0]["events"] >= 1 and rows[0]["probability"] >= 0.5
+    assert not rows[1]["protest"] and not rows[1]["mention"] and rows[1]["events"] == 0
+    assert not rows[2]["protest"] and rows[2]["reason"]  # nothing to read: said why
+    # the answer is the evidence head's over the score and the flags, not the score alone
+    from tocsin.detect.relevance import EVIDENCE_THRESHOLD, DocumentEvidence, RelevanceModel
+
+    head = RelevanceModel.load().evidence_head
+    for row in rows[:2]:
+        p = head.proba([row["relevance"]], [DocumentEvidence(row["mention"], row["events"] > 0)])[0]
+        assert row["probability"] == pytest.approx(p, abs=1e-3) and row["protest"] == (p >= EVIDENCE_THRESHOLD)
+    monkeypatch.setenv("TOCSIN_CACHE", str(cache_dir))
+    bad = CliRunner().invoke(main, ["classify", "--documents"], input='{"id": 1}\n')
+    assert bad.exit_code == 1 and "record 1 has no string 'text' field" in bad.output
+    snippet = CliRunner().invoke(main, ["classify"], input='{"id": 1}\n')  # the snippet classifier says it too
+    assert snippet.exit_code == 1 and "record 1 has no string 'text' field" in snippet.output
