@@ -47,6 +47,22 @@ def test_casualties_and_arrests(sentence: str, expected: Counts) -> None:
     assert (got.fatalities, got.injuries, got.arrests) == (expected.fatalities, expected.injuries, expected.arrests)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "low"),
+    [
+        ("KISUMU, June 4 - About 700 nurses marched to the county offices.", 700),  # the dateline's day
+        ("KISUMU, June 4 - Nurses marched to the county offices.", None),
+        ("On Sept. 12 some 250 dockers rallied at the gate.", 250),
+        ("Rallies on May 3-5 drew 1,200 people.", 1200),
+        ("In 2021 students occupied the library.", None),  # a year
+        ("A crowd of 2000 gathered at the stadium.", 2000),
+        ("Some 40 ten-year-old pupils marched with their parents.", 40),
+    ],
+)
+def test_dates_and_years_are_not_crowds(sentence: str, low: int | None) -> None:
+    assert extract_counts(sentence).crowd_size_low == low
+
+
 def test_casualty_numbers_are_not_crowds() -> None:
     c = extract_counts("Twelve people were injured when the crowd was charged.")
     assert (c.crowd_size_low, c.injuries) == (None, 12)

@@ -88,9 +88,26 @@ def word_to_int(text: str) -> int | None:
     return value if 0 < value <= MAX_PLAUSIBLE else None
 
 
+# "March 3", "Jan. 2 -": a number right after a month name is a day of the month (a dateline's, often),
+# never a count, and nor is a range of days ("May 3-5").
+_MONTH_BEFORE = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+$",
+    re.IGNORECASE,
+)
+# "in 2019 students marched": a year after a preposition of time is not a count
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+_YEAR_BEFORE = re.compile(r"\b(?:in|since|during|until|till|before|after)\s+$", re.IGNORECASE)
+_DAY = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:\s*(?:-|to|–)\s*(?:[1-9]|[12]\d|3[01]))?")
+
+
 def find_quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     for m in QUANTITY.finditer(text):
+        if _DAY.fullmatch(m.group()) and _MONTH_BEFORE.search(text, 0, m.start()):
+            continue
+        if _YEAR.fullmatch(m.group()) and _YEAR_BEFORE.search(text, 0, m.start()):
+            continue
         if m.group("a"):
             low, high = word_to_int(m.group("a")), word_to_int(m.group("b"))
         elif m.group("c"):
@@ -128,7 +145,9 @@ _CASUALTY_VERBS = (
     r"killed|dead|died|injured|wounded|hurt|arrested|detained|hospitali[sz]ed|burnt|burned|shot|"
     r"stabbed|lynched|missing|displaced|evacuated|rescued|beaten"
 )
-_GAP = r"(?:[\w'’-]+\s+){0,3}?"  # up to three words between a number and its noun
+# up to three words between a number and its noun, none of them a figure: in "3 - about 500 teachers" the
+# teachers are 500, not 3
+_GAP = r"(?:(?![\d,.]+\s)[\w'’-]+\s+){0,3}?"
 _CROWD_AFTER = re.compile(rf"^\s*(?:-?strong\b|{_GAP}(?:{PARTICIPANTS})\b(?!\s+(?:were|was|have been|had been)?\s*(?:{_CASUALTY_VERBS})))",
                           re.IGNORECASE)
 # "150 fishers staged a sit-in": any plural noun, when a gathering verb follows it
