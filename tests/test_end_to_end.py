@@ -131,6 +131,14 @@ def test_exports_parse(cli, tmp_path: Path) -> None:
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 5
     lon, lat = geo["features"][0]["geometry"]["coordinates"]
     assert -180 <= lon <= 180 and -90 <= lat <= 90
+    import pyarrow.parquet as pq  # the test extra has it
+
+    cli("export", "--db", str(db), "--format", "parquet", "-o", str(tmp_path / "e.parquet"), "--country", "BGR")
+    table = pq.read_table(tmp_path / "e.parquet").to_pylist()
+    assert table and {r["country"] for r in table} == {"BGR"} and {r["event_id"] for r in table} == {
+        r["event_id"] for r in exported(cli, db, "--country", "BGR")}  # fmt: skip
+    to_stdout = CliRunner().invoke(main, ["export", "--db", str(db), "--format", "parquet"])
+    assert to_stdout.exit_code == 2 and "-o FILE.parquet" in to_stdout.output
 
 
 def test_bad_input_is_rejected_with_a_reason_and_the_rest_goes_on(cli, tmp_path: Path) -> None:

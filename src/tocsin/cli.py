@@ -214,18 +214,26 @@ def _print_table(evts: Iterable[Any], out: TextIO) -> None:
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson", "parquet"]), default="jsonl",
+              show_default=True, help="parquet needs -o FILE and the parquet extra (pip install 'tocsin[parquet]')")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="file [default: stdout]")
 @filter_options
 def export(db: str, fmt: str, output: Path | None, country: str | None, since: Any, until: Any,
            event_type: str | None, limit: int | None) -> None:
-    """Export stored events as JSONL, ACLED-style CSV or GeoJSON."""
-    from tocsin.export import EXPORTERS
+    """Export stored events as JSONL, ACLED-style CSV, GeoJSON or Parquet."""
+    from tocsin.export import EXPORTERS, write_parquet
 
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet writes a binary file: give one with -o FILE.parquet")
     store = _open(db)
     try:
         evts = store.events(_filter(country, since, until, event_type, limit))
-        if output is None:
+        if fmt == "parquet":
+            try:
+                write_parquet(evts, output)  # type: ignore[arg-type]  # output checked above
+            except RuntimeError as exc:  # pyarrow missing: the message says what to install
+                raise click.ClickException(str(exc)) from exc
+        elif output is None:
             EXPORTERS[fmt](evts, sys.stdout)
         else:
             with output.open("w", encoding="utf-8", newline="") as fp:
