@@ -49,6 +49,24 @@ def test_stale_index_is_rebuilt_and_the_old_one_kept_until_then(gazetteer_index,
     assert [p.name for p in tmp_path.iterdir()] == [stale.name]
 
 
+def test_a_build_removes_the_indexes_of_earlier_formats_only(tmp_path, monkeypatch):
+    from tocsin.geo import build
+
+    n = gazetteer.INDEX_FORMAT
+    older = [f"gazetteer-v{n - 1}.sqlite", f"gazetteer-v{n - 1}.sqlite-wal", "gazetteer-v3.sqlite"]
+    kept = [f"gazetteer-v{n + 1}.sqlite", "gazetteer-vX.sqlite", "notes.txt"]  # a newer tocsin's, not ours
+    for name in older + kept:
+        (tmp_path / name).write_bytes(b"x")
+
+    def fake_build(cache_dir, progress=None):
+        index_path(cache_dir).write_bytes(b"")
+        return index_path(cache_dir)
+
+    monkeypatch.setattr(build, "build_index", fake_build)
+    assert ensure_index(tmp_path) == index_path(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([index_path(tmp_path).name, *kept])
+
+
 def test_geocoder_does_not_touch_the_index_until_used(tmp_path):
     geocoder = GeonamesGeocoder(tmp_path / "not-yet")
     assert not (tmp_path / "not-yet").exists()

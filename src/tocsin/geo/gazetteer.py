@@ -80,7 +80,20 @@ def ensure_index(cache_dir: Path, progress: Callable[[str], None] | None = None)
             pass  # unreadable: rebuild
     from tocsin.geo.build import build_index
 
-    return build_index(cache_dir, progress)
+    built = build_index(cache_dir, progress)
+    _remove_older_formats(Path(cache_dir))
+    return built
+
+
+def _remove_older_formats(cache_dir: Path) -> None:
+    """Delete the indexes of earlier formats (~60 MB each) once this format's is built: nothing of this
+    version reads them, and an upgrade would otherwise leave one behind every time the format changes.
+    A process still reading one keeps its open file (POSIX); an older tocsin sharing the folder rebuilds."""
+    for old in cache_dir.glob("gazetteer-v*.sqlite"):
+        version = old.name.removeprefix("gazetteer-v").removesuffix(".sqlite")
+        if version.isdigit() and int(version) < INDEX_FORMAT:
+            for path in (old, old.with_name(old.name + "-wal"), old.with_name(old.name + "-shm")):
+                path.unlink(missing_ok=True)
 
 
 class Gazetteer:
