@@ -271,6 +271,12 @@ def make_parser(nlp: Language | None = None) -> Parser:
     return parse
 
 
+def _reads_parse(features: TextFeatures, sub_types: LinearHead) -> bool:
+    """Whether a sub-type head has columns past the n-grams and the cue indicators (``cue_vector``): the
+    parse indicators (PARSE_FEATURES), which model files before them lack."""
+    return sub_types.coef.shape[1] > features.width + len(cue_vector(""))
+
+
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """What the classifier made of one text. ``event_type``/``sub_event_type`` are None below the
@@ -304,13 +310,13 @@ class SnippetClassifier:
         sub-type head reads the parse and no ``parser`` is given, spaCy's PARSER_MODEL is loaded."""
         features, data, meta = load_npz(None if path is None else Path(path), MODEL_FILE, "snippets")
         sub = LinearHead.from_arrays(data, "sub.")
-        if parser is None and sub.coef.shape[1] > features.width + 5:
+        if parser is None and _reads_parse(features, sub):
             parser = make_parser()
         return cls(features, LinearHead.from_arrays(data, "binary."), sub, meta, parser=parser)
 
     @property
     def reads_parse(self) -> bool:
-        return self.sub_types.coef.shape[1] > self.features.width + 5
+        return _reads_parse(self.features, self.sub_types)
 
     def save(self, path: Path | str) -> None:
         heads = {"binary": self.binary, "sub": self.sub_types}
