@@ -117,13 +117,16 @@ def test_shipped_model_has_a_document_head_and_a_yes_no_answer(model: RelevanceM
 
 
 NONE, MENTION, EVENT = DocumentEvidence(False, False), DocumentEvidence(True, False), DocumentEvidence(True, True)
+STRIKE = DocumentEvidence(False, False, strike=True)
+VIOLENCE = DocumentEvidence(False, False, political_violence=True)
 
 
 def test_evidence_head_trusts_the_score_more_when_extraction_finds_a_protest(model: RelevanceModel) -> None:
     head = model.evidence_head
     assert head is not None and head.score > 0 and head.mention > 0 and head.event > 0
-    p = head.proba([0.4, 0.4, 0.4, 0.2, 0.8], [NONE, MENTION, EVENT, EVENT, NONE])
-    assert p[0] < p[1] < p[2] and p[3] < p[2] and p[4] > p[0]
+    assert head.strike > 0 and head.collective > 0 and head.political_violence > 0
+    p = head.proba([0.4, 0.4, 0.4, 0.2, 0.8, 0.4, 0.4], [NONE, MENTION, EVENT, EVENT, NONE, STRIKE, VIOLENCE])
+    assert p[0] < p[1] < p[2] and p[3] < p[2] and p[4] > p[0] and p[5] > p[0] and p[6] > p[0]
     texts = [PROTEST_ARTICLE, FOOTBALL_ARTICLE]
     assert model.is_protest_document(texts, evidence=[EVENT, NONE]) == [True, False]
     # without evidence the answer is the score's, at DOCUMENT_THRESHOLD
@@ -141,6 +144,29 @@ def test_evidence_head_fit_recovers_the_direction_of_each_input() -> None:
     head = EvidenceHead.fit(scores, evidence, labels)
     assert 1.0 < head.score < 3.0 and head.mention > 0.3 and head.event > 0
     assert np.allclose(head.proba([0.5], [NONE]), 1 / (1 + np.exp(-head.intercept)))
+    assert head.strike == head.collective == head.political_violence == 0  # inputs that never fire weigh nothing
+    strikes = rng.integers(0, 2, 400)
+    flagged = [DocumentEvidence(e.mention, e.event, strike=bool(s)) for e, s in zip(evidence, strikes, strict=True)]
+    z = z + 2.0 * np.asarray([e.strike for e in flagged])
+    labels = (rng.uniform(size=400) < 1 / (1 + np.exp(-z))).astype(int)
+    assert EvidenceHead.fit(scores, flagged, labels).strike > 0.8
+
+
+def test_an_evidence_head_without_the_collective_action_weights_still_loads(model: RelevanceModel, tmp_path: Path) -> None:
+    old = EvidenceHead(intercept=-1.0, score=1.5, mention=1.0, event=2.0)  # a round-5 model file's four numbers
+    path = tmp_path / "old.npz"
+    RelevanceModel(model.features, model.head, model.meta, evidence_head=old).save(path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    header = json.loads(str(arrays["header"]))
+    four = {k: header["meta"]["evidence_head"][k] for k in ("intercept", "score", "mention", "event")}
+    header["meta"]["evidence_head"] = four
+    arrays["header"] = np.asarray(json.dumps(header))
+    np.savez(path, **arrays)
+    head = RelevanceModel.load(path).evidence_head
+    assert head == old and head.strike == 0
+    p = head.proba([0.4, 0.4], [MENTION, DocumentEvidence(True, False, strike=True, political_violence=True)])
+    assert p[0] == p[1] == pytest.approx(1 / (1 + np.exp(1.0 - 1.5 * np.log(0.4 / 0.6) - 1.0)))
 
 
 def test_evidence_errors_say_what_to_do(model: RelevanceModel) -> None:
@@ -163,6 +189,10 @@ def test_document_evidence_reads_realis_mentions() -> None:
     planned = "Nurses will march to the city hall next week to demand better pay, their union said on Monday."
     assert document_evidence(clean(RawDocument("b", text=planned), settings), split) == NONE
     assert document_evidence(clean(RawDocument("c", text=FOOTBALL_ARTICLE), settings), split) == NONE
+    strike = "The port was quiet on Monday. Dockers went on strike over unpaid overtime, the union said."
+    assert document_evidence(clean(RawDocument("d", text=strike), settings), split) == STRIKE
+    threat = "Dockers threatened to strike over unpaid overtime, the union said on Monday."
+    assert document_evidence(clean(RawDocument("e", text=threat), settings), split) == NONE
 
 
 def test_document_matrix_sums_passages_and_normalises_each_block() -> None:
@@ -234,11 +264,14 @@ def test_glocon_cross_validated_figures(shared: Path, glocon_evidence: list[Docu
     assert r["average_precision"] >= 0.79
     assert r["at_document_threshold"]["f1"] >= 0.75
     assert r["best_f1"] >= 0.76
-    # with the extraction stages' evidence (round 5), measured 2026-11-27: AP 0.831, F1 0.780 at
-    # EVIDENCE_THRESHOLD (0.5; precision 0.941, recall 0.667)
-    assert e["average_precision"] >= 0.82
-    assert e["f1"] >= 0.77
-    assert e["precision"] >= 0.90
+    # with the extraction stages' evidence (round 6: mention, event, strike, collective action, political
+    # violence), measured 2026-11-27: AP 0.874, F1 0.842 at EVIDENCE_THRESHOLD (0.375; precision 0.851, recall
+    # 0.833). Round 5 (mention and event, threshold 0.5): AP 0.831, F1 0.780, precision 0.941, recall 0.667;
+    # the new threshold trades that precision for recall, so the precision floor moved from 0.90 to 0.84.
+    assert e["average_precision"] >= 0.86
+    assert e["f1"] >= 0.83
+    assert e["recall"] >= 0.82
+    assert e["precision"] >= 0.84
 
 
 @pytest.mark.corpus
