@@ -245,7 +245,8 @@ def test_classify_documents_answers_with_its_evidence(cli, cache_dir: Path, monk
     lines = [{"id": 7, "text": march, "published": "2025-03-06"}, {"id": "b", "text": match}, {"id": "c", "text": " "}]
     rows = [json.loads(r) for r in cli("classify", "--documents", input="\n".join(map(json.dumps, lines))).splitlines()]
     assert [r["id"] for r in rows] == [7, "b", "c"]
-    assert set(rows[0]) == {"id", "protest", "probability", "relevance", "mention", "events", "reason"}
+    assert set(rows[0]) == {"id", "protest", "probability", "relevance", "mention", "events", "strike", "collective",
+                            "political_violence", "reason"}  # fmt: skip
     assert rows[0]["protest"] and rows[0]["mention"] and rows[0]["events"] >= 1 and rows[0]["probability"] >= 0.5
     assert not rows[1]["protest"] and not rows[1]["mention"] and rows[1]["events"] == 0
     assert not rows[2]["protest"] and rows[2]["reason"]  # nothing to read: said why
@@ -254,7 +255,8 @@ def test_classify_documents_answers_with_its_evidence(cli, cache_dir: Path, monk
 
     head = RelevanceModel.load().evidence_head
     for row in rows[:2]:
-        p = head.proba([row["relevance"]], [DocumentEvidence(row["mention"], row["events"] > 0)])[0]
+        flags = {k: row[k] for k in ("strike", "collective", "political_violence")}
+        p = head.proba([row["relevance"]], [DocumentEvidence(row["mention"], row["events"] > 0, **flags)])[0]
         assert row["probability"] == pytest.approx(p, abs=1e-3) and row["protest"] == (p >= EVIDENCE_THRESHOLD)
     monkeypatch.setenv("TOCSIN_CACHE", str(cache_dir))
     bad = CliRunner().invoke(main, ["classify", "--documents"], input='{"id": 1}\n')

@@ -182,14 +182,19 @@ class ProtestDocument:
     relevance: float  # the article's relevance score
     mention: bool  # a sentence reporting a protest or riot that happened (detect.mentions)
     events: int  # events extracted from it
+    # broader collective action that happened (detect.collective): counted by GLOCON, not by ACLED
+    strike: bool = False
+    collective: bool = False  # a boycott, a petition handed over, an occupation, a vigil, a hunger strike
+    political_violence: bool = False  # a bombing, an assassination, an attack by militants
     reason: str | None = None  # why it was not read (rejected) or not parsed for events (language, filter)
 
 
 def protest_documents(raws: Sequence[RawDocument], c: Components) -> list[ProtestDocument]:
     """Each document's answer from the pipeline's own stages: its relevance score, whether it holds a
-    realis protest mention and events, combined by the relevance model's evidence head
-    (``RelevanceModel.protest_probability``; P/R/F1 0.94 / 0.68 / 0.79 in nested GLOCON cross-validation,
-    against 0.77 for the score alone). Build ``c`` with ``relevance_threshold=0`` (as ``tocsin classify
+    realis protest mention, events, and a strike, other collective action or political violence that
+    happened, combined by the relevance model's evidence head (``RelevanceModel.protest_probability``;
+    P/R/F1 0.86 / 0.84 / 0.85 in nested GLOCON cross-validation, seeds 0-2, against 0.77 for the score
+    alone). Build ``c`` with ``relevance_threshold=0`` (as ``tocsin classify
     --documents`` does): an article stopped by the pipeline's filter has no events to count."""
     from tocsin.detect.relevance import EVIDENCE_THRESHOLD, ModelFileError, document_evidence
 
@@ -200,12 +205,12 @@ def protest_documents(raws: Sequence[RawDocument], c: Components) -> list[Protes
     for result in process_many(raws, c):
         reason = result.rejected.reason if result.rejected is not None else result.skipped
         if result.article is None or result.article.language != ENGLISH:
-            out.append(ProtestDocument(result.raw.doc_id, False, 0.0, result.relevance, False, 0, reason))
+            out.append(ProtestDocument(result.raw.doc_id, False, 0.0, result.relevance, False, 0, reason=reason))
             continue
-        evidence = document_evidence(result.article, c.split, result.events)
-        p = float(head.proba([result.relevance], [evidence])[0])
-        out.append(ProtestDocument(result.raw.doc_id, p >= EVIDENCE_THRESHOLD, p, result.relevance,
-                                   evidence.mention, len(result.events), reason))  # fmt: skip
+        e = document_evidence(result.article, c.split, result.events)
+        p = float(head.proba([result.relevance], [e])[0])
+        out.append(ProtestDocument(result.raw.doc_id, p >= EVIDENCE_THRESHOLD, p, result.relevance, e.mention,
+                                   len(result.events), e.strike, e.collective, e.political_violence, reason))  # fmt: skip
     return out
 
 
