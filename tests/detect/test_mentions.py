@@ -56,6 +56,8 @@ def test_realis_triggers_are_mentions(text: str) -> None:
         "The dollar slipped after the currency's recent rally.",
         "Gains were driven by a Wall Street rally.",
         "The group has demonstrated through its attacks that it is dangerous.",
+        "Investors are wary of his moods, as demonstrated by his sudden exit from the summit in Oslo.",
+        "The governor is demonstrating her resolve to cut the deficit.",
         "Police blocked the entrance to the stadium after the match.",
         "Soldiers barricaded the main road into the capital overnight.",
     ],

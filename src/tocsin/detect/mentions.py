@@ -50,7 +50,9 @@ RIOT_TRIGGERS = (
 FALSE_FRIENDS = re.compile(
     r"\b(?:riot\s+(?:police|gear|shields?|control|act|squad|unit|charges?)|anti-riot|rapid\s+action|"
     r"mob\s+(?:justice|mentality)|riot-hit|riot-affected|riot\s+victims|post-riot|"
-    r"protest\s+(?:note|letter|vote)|under\s+protest|demonstrated\s+(?:that|how|its|his|her|their|through)|"
+    r"protest\s+(?:note|letter|vote)|under\s+protest|demonstrat(?:ed|es|ing)\s+(?:that|how|its|his|her|their|through)|"
+    # "as demonstrated by his abrupt departure": shown, not a demonstration
+    r"as\s+(?:was\s+|is\s+)?demonstrated|demonstrated\s+by|"
     r"rally(?:ing)?\s+(?:behind|around|support)|stock\s+market\s+rall(?:y|ied)|shares\s+rallied|"
     # games: "a derby clash", "their Super Rugby clash", "a late rally came up short"
     r"(?:derby|league|cup|final|quarter-?final|semi-?final|midtable|bottom|table|title|rugby|soccer|football"
