@@ -42,7 +42,6 @@ from tocsin.detect.relevance import (
     DocumentEvidence,
     EvidenceHead,
     RelevanceModel,
-    document_evidence,
 )
 from tocsin.detect.relevance import MODEL_FILE as RELEVANCE_FILE
 
@@ -65,7 +64,7 @@ def relevance_extra(case_path: Path) -> tuple[list[str], list[int], list[float]]
 def glocon_evidence(shared: Path, cache_dir: Path | None = None) -> list[DocumentEvidence]:
     """What the pipeline's mentions and event extraction find in each GLOCON document, with no relevance
     filter (so the evidence does not depend on the relevance model being trained)."""
-    from tocsin.pipeline import make_components, process
+    from tocsin.pipeline import make_components, process, protest_evidence
     from tocsin.records import RawDocument
     from tocsin.settings import Settings
 
@@ -73,9 +72,8 @@ def glocon_evidence(shared: Path, cache_dir: Path | None = None) -> list[Documen
     c = replace(make_components(settings), relevance=None)  # no filter: scoring is not needed
     out = []
     for doc in read_glocon(shared / "eval" / "glocon"):
-        result = process(RawDocument(doc.doc_id, text=doc.text), c)
-        article = result.article
-        out.append(document_evidence(article, c.split, result.events) if article else DocumentEvidence(False, False))
+        evidence = protest_evidence(process(RawDocument(doc.doc_id, text=doc.text), c), c)
+        out.append(DocumentEvidence(False, False) if evidence is None else evidence)
     return out
 
 

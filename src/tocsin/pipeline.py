@@ -30,7 +30,7 @@ from tocsin.records import Article, DocumentResult, Fingerprint, RawDocument, Re
 from tocsin.settings import Settings
 
 if TYPE_CHECKING:
-    from tocsin.detect.relevance import RelevanceModel
+    from tocsin.detect.relevance import DocumentEvidence, RelevanceModel
     from tocsin.store.base import Store
 
 ENGLISH = "en"
@@ -189,6 +189,18 @@ class ProtestDocument:
     reason: str | None = None  # why it was not read (rejected) or not parsed for events (language, filter)
 
 
+def protest_evidence(result: DocumentResult, c: Components) -> DocumentEvidence | None:
+    """What the relevance model's evidence head reads of a processed document (``document_evidence``: its
+    mentions, events and collective-action flags), or None for one not read as an English article (rejected,
+    or in another language): no evidence, and no protest document. The training script fits the head on
+    exactly this (``scripts/train_models.py``, ``glocon_evidence``)."""
+    from tocsin.detect.relevance import document_evidence
+
+    if result.article is None or result.article.language != ENGLISH:
+        return None
+    return document_evidence(result.article, c.split, result.events)
+
+
 def protest_documents(raws: Sequence[RawDocument], c: Components) -> list[ProtestDocument]:
     """Each document's answer from the pipeline's own stages: its relevance score, whether it holds a
     realis protest mention, events, and a strike, other collective action or political violence that
@@ -196,7 +208,7 @@ def protest_documents(raws: Sequence[RawDocument], c: Components) -> list[Protes
     P/R/F1 0.86 / 0.84 / 0.85 in nested GLOCON cross-validation, seeds 0-2, against 0.77 for the score
     alone). Build ``c`` with ``relevance_threshold=0`` (as ``tocsin classify
     --documents`` does): an article stopped by the pipeline's filter has no events to count."""
-    from tocsin.detect.relevance import EVIDENCE_THRESHOLD, ModelFileError, document_evidence
+    from tocsin.detect.relevance import EVIDENCE_THRESHOLD, ModelFileError
 
     head = c.relevance.evidence_head if c.relevance is not None else None
     if head is None:
@@ -204,10 +216,10 @@ def protest_documents(raws: Sequence[RawDocument], c: Components) -> list[Protes
     out = []
     for result in process_many(raws, c):
         reason = result.rejected.reason if result.rejected is not None else result.skipped
-        if result.article is None or result.article.language != ENGLISH:
+        e = protest_evidence(result, c)
+        if e is None:
             out.append(ProtestDocument(result.raw.doc_id, False, 0.0, result.relevance, False, 0, reason=reason))
             continue
-        e = document_evidence(result.article, c.split, result.events)
         p = float(head.proba([result.relevance], [e])[0])
         out.append(ProtestDocument(result.raw.doc_id, p >= EVIDENCE_THRESHOLD, p, result.relevance, e.mention,
                                    len(result.events), e.strike, e.collective, e.political_violence, reason))  # fmt: skip
