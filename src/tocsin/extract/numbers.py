@@ -99,14 +99,17 @@ _MONTH_BEFORE = re.compile(
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 _YEAR_BEFORE = re.compile(r"\b(?:in|since|during|until|till|before|after)\s+$", re.IGNORECASE)
 _DAY = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:\s*(?:-|to|–)\s*(?:[1-9]|[12]\d|3[01]))?")
+# How far before a number those words are looked for ("september. " is 11 characters): not the whole text
+_CONTEXT_CHARS = 16
 
 
 def find_quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     for m in QUANTITY.finditer(text):
-        if _DAY.fullmatch(m.group()) and _MONTH_BEFORE.search(text, 0, m.start()):
+        before = max(0, m.start() - _CONTEXT_CHARS)  # a month or preposition ends right before the number
+        if _DAY.fullmatch(m.group()) and _MONTH_BEFORE.search(text, before, m.start()):
             continue
-        if _YEAR.fullmatch(m.group()) and _YEAR_BEFORE.search(text, 0, m.start()):
+        if _YEAR.fullmatch(m.group()) and _YEAR_BEFORE.search(text, before, m.start()):
             continue
         if m.group("a"):
             low, high = word_to_int(m.group("a")), word_to_int(m.group("b"))
