@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfTransformer
 
-from tocsin.dedupe.stories import StoryDoc, StoryIndex, assign_stories, features, stories_records
+from tocsin.dedupe.stories import (
+    STORY_DISTANCE,
+    STORY_WINDOW_DAYS,
+    StoryDoc,
+    StoryIndex,
+    assign_stories,
+    features,
+    stories_records,
+)
 from tocsin.records import TermCounts
 
 LYON_1 = (
@@ -133,3 +145,95 @@ def test_join_stories_keeps_held_stories_and_names_new_ones() -> None:
             TermCounts(ids, counts)
     with pytest.raises(ValueError, match="needs its story id"):
         join_stories(new, [item("lyon1", LYON_1)])
+
+
+# ---- the optimised distance computation equals the plain one, bit for bit ----------------------------
+
+
+def reference_distance(terms: list[TermCounts], published: list[date | None]) -> np.ndarray:
+    """The straightforward computation ``_linkage`` was optimised from (tocsin.dedupe.stories before
+    the writer-CPU work): np.unique columns, scikit-learn's TfidfTransformer, scipy's public product."""
+    ids = np.frombuffer(b"".join(t.ids for t in terms), dtype="<u8")
+    data = np.frombuffer(b"".join(t.counts for t in terms), dtype="<u4").astype(np.float64)
+    vocabulary, columns = np.unique(ids, return_inverse=True)
+    indptr = np.cumsum([0, *map(len, terms)])
+    counts = csr_matrix((data, columns.ravel(), indptr), shape=(len(terms), len(vocabulary)))
+    vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    distance = 1.0 - (vectors @ vectors.T).toarray()
+    days = np.array([p.toordinal() if p else np.nan for p in published], dtype=float)
+    distance[np.abs(days[:, None] - days[None, :]) > STORY_WINDOW_DAYS] = 1.0 + STORY_DISTANCE
+    np.fill_diagonal(distance, 0.0)
+    np.clip(distance, 0.0, None, out=distance)
+    return distance
+
+
+def random_terms(seed: int, docs: int, collide: bool) -> tuple[list[TermCounts], list[date | None]]:
+    """Documents of 1-300 distinct terms drawn Zipf-like from 4,000 random hashes (counts 1-6, in random
+    order, as a text's first occurrences are); ``collide``: half the hashes share their top 32 bits
+    with another, which sends ``_columns`` to its np.unique fallback."""
+    rng = np.random.default_rng(seed)
+    vocabulary = rng.integers(0, 2**64, size=4000, dtype=np.uint64)
+    if collide:
+        vocabulary[1::2] = (vocabulary[::2] & np.uint64(0xFFFFFFFF00000000)) | np.uint64(7)
+    weights = 1.0 / np.arange(1, len(vocabulary) + 1)
+    terms = []
+    for _ in range(docs):
+        ids = rng.choice(vocabulary, size=int(rng.integers(1, 300)), replace=False, p=weights / weights.sum())
+        counts = rng.integers(1, 7, size=len(ids)).astype("<u4")
+        terms.append(TermCounts(ids.astype("<u8").tobytes(), counts.tobytes()))
+    published = [
+        None if rng.random() < 0.2 else date(2024, 5, 1) + timedelta(days=int(rng.integers(30)))
+        for _ in terms
+    ]
+    return terms, published
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_story_distances_equal_the_plain_computation_bit_for_bit(collide: bool) -> None:
+    from tocsin.dedupe.stories import _columns, _linkage
+
+    terms, published = random_terms(7, 150, collide)
+    ids = np.frombuffer(b"".join(t.ids for t in terms), dtype="<u8")
+    hashes = np.unique(ids)
+    assert (len(np.unique(hashes >> np.uint64(32))) < len(hashes)) == collide  # the fallback, or not
+    assert np.array_equal(_columns(ids)[1], np.unique(ids, return_inverse=True)[1])
+    labels, distance = _linkage(terms, published)
+    expected = reference_distance(terms, published)
+    assert np.array_equal(distance, expected)  # every entry to the last bit, not only the clusters
+    assert not np.array_equal(expected, expected.T)  # the sums' order matters: (i, j) and (j, i) differ
+    assert 1 < len(set(labels)) < len(terms)
+
+
+@pytest.mark.corpus
+def test_story_distances_equal_the_plain_computation_on_glocon(shared: Path) -> None:
+    """The store's join (new + held documents) on real articles: the same distances to the last bit."""
+    import json
+
+    from tocsin.dedupe.stories import _linkage, story_terms
+
+    lines = (shared / "eval/glocon/documents.jsonl").read_text(encoding="utf-8").splitlines()[:384]
+    terms = [story_terms(json.loads(line)["text"]) for line in lines]
+    published = [date(2024, 1, 1) + timedelta(days=(i * 7) % 23) for i in range(len(terms))]
+    for dates in (published, [None] * len(terms)):
+        assert np.array_equal(_linkage(terms, dates)[1], reference_distance(terms, dates))
+
+
+def test_a_new_article_close_to_two_held_stories_joins_the_nearer_on_average() -> None:
+    from tocsin.dedupe.stories import StoryTerms, _linkage, join_stories, story_terms
+
+    third = (
+        "Third night in Vaulx-en-Velin after Karim Benali shooting\nPolice in Lyon fired tear gas again as "
+        "cars burned in Vaulx-en-Velin. The Rhone prefect said 19 people were arrested; Benali's family "
+        "marched with hundreds through Lyon calling for calm and an inquiry into the police shooting."
+    )
+    held = [
+        StoryTerms("lyon1", story_terms(LYON_1), None, "a"),
+        StoryTerms("lyon2", story_terms(LYON_2), None, "b"),
+    ]
+    new = [StoryTerms("lyon3", story_terms(third)), StoryTerms("quake", story_terms(QUAKE))]
+    labels, distance = _linkage([d.terms for d in [*held, *new]], [None] * 4)
+    assert labels[0] == labels[1] == labels[2] != labels[3]  # one cluster holding two held stories
+    nearer = "a" if distance[2, 0] <= distance[2, 1] else "b"
+    assert join_stories(new, held) == {"lyon3": nearer, "quake": "quake"}
+    swapped = [StoryTerms(d.id, d.terms, None, "b" if d.story_id == "a" else "a") for d in held]
+    assert join_stories(new, swapped) == {"lyon3": "b" if nearer == "a" else "a", "quake": "quake"}
