@@ -6,11 +6,11 @@ import itertools
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
-from tocsin.scale.window import chunks, ordered_window
+from tocsin.scale.window import TAIL_SHARE, chunks, ordered_window
 
 
 def test_results_come_back_in_input_order_when_chunks_finish_out_of_order() -> None:
@@ -66,8 +66,32 @@ def test_the_end_of_the_input_goes_out_in_smaller_chunks() -> None:
     assert out == list(range(1000))
     assert sum(sizes) == 1000
     assert set(sizes[:10]) == {64}  # full chunks while the input lasts
-    tail = sizes[sizes.index(16):]  # from the first quarter-size chunk to the end
-    assert tail and max(tail) <= 16 and sum(tail) >= 128  # the last read-ahead (2 chunks' worth) cut small
+    small = 64 // TAIL_SHARE
+    tail = sizes[sizes.index(small):]  # from the first small chunk to the end
+    assert tail and max(tail) <= small and sum(tail) >= 128  # the last read-ahead (2 chunks' worth) cut small
+
+
+def test_the_window_counts_documents_so_small_tail_chunks_keep_the_workers_fed() -> None:
+    """window × chunk documents in flight, never more, and as many at the tail as before it: counting chunks
+    would leave the workers 1/TAIL_SHARE of the work queued there while the writer stores a batch."""
+    chunk, window = 64, 4
+    submitted = consumed = 0
+    in_flight: list[tuple[int, int]] = []  # (chunk size, documents submitted and not yet consumed)
+
+    def submit(part: list[int]) -> Future[list[int]]:
+        nonlocal submitted
+        submitted += len(part)
+        in_flight.append((len(part), submitted - consumed))
+        done: Future[list[int]] = Future()
+        done.set_result(part)
+        return done
+
+    for _ in ordered_window(range(2000), submit, chunk=chunk, window=window):
+        consumed += 1
+    assert max(n for _, n in in_flight) == window * chunk
+    last_size, last_in_flight = in_flight[-1]
+    assert last_size == chunk // TAIL_SHARE
+    assert last_in_flight > window * last_size  # more small chunks in flight than the window's count
 
 
 def test_chunks_and_bad_sizes() -> None:
