@@ -18,6 +18,7 @@ Workers of a remote cluster need tocsin installed, and the gazetteer index is bu
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
 LOCAL = "local"
 # Documents per task. Each task costs the writer's process (client, and for "local" the scheduler and the
 # nannies) a fixed few ms of CPU; at 8 that was ~1 ms a document (issue 7). bench_dask (GLOCON, 2 workers,
-# load 2-4), the client's CPU a document: 2.6-2.9 ms at 8, 2.0 at 32, 1.7-2.1 at 64. Larger chunks idle one
-# worker longer at the end of the input (64 × ~15 ms ≈ 1 s, once a run) and hold more HTML in flight
-# (64 pages ≈ 11 MB a chunk).
+# load 2-4), the client's CPU a document: 2.6-2.9 ms at 8, 2.0 at 32, 1.7-2.1 at 64. Larger chunks hold more
+# HTML in flight (64 pages ≈ 11 MB a chunk); 128 cut the client's CPU in a test with idle workers (117-128 →
+# 73-92 µs a document) but not measurably in bench_dask's runs (0.82-0.96 ms a document either way).
 CHUNK = 64
 # Chunks in flight per worker thread: one running, one queued on the worker (the writer stores a chunk
 # while they run).
@@ -106,13 +107,14 @@ class ComponentsPlugin(WorkerPlugin):
 _SENT_RAW = RawDocument("")
 
 
-def _work(chunk: list[RawDocument | None], name: str) -> list[DocumentResult]:
-    """Process the chunk's documents (``None``: settled by the client, not sent) and return compact results:
-    each ``raw`` replaced by a stub, so the document's text or HTML is not pickled back to the writer."""
+def _work(chunk: bytes, name: str) -> list[DocumentResult]:
+    """Process the chunk's documents (pickled by ``_submit``; ``None``: settled by the client, not sent) and
+    return compact results: each ``raw`` replaced by a stub, so the document's text or HTML is not pickled
+    back to the writer."""
     from tocsin.pipeline import process_many
 
     components = get_worker().plugins[name].components()
-    raws = [raw for raw in chunk if raw is not None]
+    raws = [raw for raw in pickle.loads(chunk) if raw is not None]
     return [
         replace(result, raw=_SENT_RAW) if result.raw is raw else result
         for raw, result in zip(raws, process_many(raws, components), strict=True)
@@ -146,7 +148,10 @@ def _submit(client: Client, name: str, items: list[RawDocument | Settled], direc
     sent = [None if isinstance(item, Settled) else item for item in items]
     if all(raw is None for raw in sent):
         return _Pending(items, None, direct)
-    return _Pending(items, client.submit(_work, sent, name, pure=False), direct)
+    # pickled here, once: as objects in the task, the documents were unpickled by the scheduler (in the
+    # writer's process for "local") and pickled again for the worker: 11-27 µs of its CPU a GLOCON document more (2 idle workers)
+    blob = pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL)
+    return _Pending(items, client.submit(_work, blob, name, pure=False), direct)
 
 
 def _loopback(client: Client) -> bool:

@@ -26,8 +26,8 @@ T = TypeVar("T")
 R = TypeVar("R", covariant=True)
 
 # The last chunks (once the input is read to its end) are this many times smaller than the others: with
-# Dask's 64-document chunks, 8 documents (~60 ms of a worker), so the workers finish within ~60 ms of
-# each other (a quarter, 16, left 0.1 s).
+# Dask's 64-document chunks, 8 documents (~60-80 ms of a worker), so the workers finish within ~0.1 s of
+# each other (16-document tail chunks left them 0.1-0.2 s apart).
 TAIL_SHARE = 8
 
 
