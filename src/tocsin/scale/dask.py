@@ -39,11 +39,12 @@ if TYPE_CHECKING:
 
 LOCAL = "local"
 # Documents per task. Each task costs the writer's process (client, and for "local" the scheduler and the
-# nannies) a fixed few ms of CPU; at 8 that was ~1 ms a document (issue 7). bench_dask (GLOCON, 2 workers,
-# load 2-4), the client's CPU a document: 2.6-2.9 ms at 8, 2.0 at 32, 1.7-2.1 at 64. Larger chunks hold more
-# HTML in flight (64 pages ≈ 11 MB a chunk); 128 cut the client's CPU in a test with idle workers (117-128 →
-# 73-92 µs a document) but not measurably in bench_dask's runs (0.82-0.96 ms a document either way).
-CHUNK = 64
+# nannies, which run in it) a fixed ~4-8 ms of CPU, whatever its size (issue 7; at 8 documents a task that
+# was ~1 ms a document). bench_dask (GLOCON, 2 workers), the client's CPU a document: 2.6-2.9 ms at 8, 2.0
+# at 32, 1.7-2.1 at 64 (earlier rounds); in the seventh round, per thread over 2,000 documents, Dask's event
+# loop 0.155-0.175 ms a document at 64 and 0.12-0.13 at 128, the whole client 0.57-0.63 and 0.52-0.55.
+# Larger chunks hold more in flight: 128 HTML pages ≈ 22 MB a chunk, the window and read-ahead ~6 chunks.
+CHUNK = 128
 # Chunks in flight per worker thread: one running, one queued on the worker (the writer stores a chunk
 # while they run).
 WINDOW_PER_THREAD = 2

@@ -1,18 +1,21 @@
 """Bounded, ordered fan-out shared by the process pool and Dask: chunks in, results out in input order.
 
 At most ``window × chunk`` documents are in flight at once and the input is read at most
-``window × chunk / 2`` documents ahead of them, so however long the input, memory holds only ``1.5 × window × chunk``
-documents (plus their results). Results come back in input order: the head chunk is awaited before the
-next is submitted, which idles a worker only when one chunk is much slower than the ``window - 1``
-behind it.
+``window × chunk / 2`` documents ahead of them, so however long the input, memory holds only
+``1.5 × window × chunk`` documents (plus their results). Results come back in input order: the head
+chunk is awaited before the next is submitted, which idles a worker only when one chunk is much slower
+than the ``window - 1`` behind it.
 
-The read-ahead is what lets the end of the input go out in smaller chunks (``chunk / TAIL_SHARE``): the
-workers then finish within a small chunk of each other, instead of one idling while another works
-through its last full chunk (with Dask's 64-document chunks, ~0.5 s of an 8 s, 1,000-document run on
-2 workers). The window counts documents, not chunks, so the small chunks keep as much work queued for the
-workers as the full ones did: counting chunks left them an eighth of it at the end, and they idled while
-the writer stored a batch (bench_dask's timeline, 2 workers: the first worker to finish waited 0.1-0.2 s,
-gaps between tasks up to 0.05 s; with documents counted, 0.03-0.07 s and under 0.02 s).
+The read-ahead is what lets the end of the input go out in smaller chunks: once it reaches the end, each
+chunk is a window's share of what is left (guided self-scheduling), down to ``chunk / TAIL_SHARE``, so the
+workers finish within a small chunk of each other instead of one idling while another works through its
+last full chunk (with Dask's 64-document chunks that was ~0.5 s of an 8 s, 1,000-document run on 2
+workers). Shrinking gradually, not all at once, keeps the number of tasks down: each costs the writer's
+process a few ms under Dask (a 1,000-document run: ~30 tasks with the last 192 documents in chunks of 8,
+~24 so). The window counts documents, not chunks, so the small chunks keep as much work queued for the
+workers as the full ones did: counting chunks left them a fraction of it at the end, and they idled while
+the writer stored a batch (bench_dask's timeline, 2 workers: gaps between a worker's tasks up to 0.2-0.4 s
+in some runs, none over 0.02 s since).
 """
 
 from __future__ import annotations
@@ -25,10 +28,9 @@ from typing import Protocol, TypeVar
 T = TypeVar("T")
 R = TypeVar("R", covariant=True)
 
-# The last chunks (once the input is read to its end) are this many times smaller than the others: with
-# Dask's 64-document chunks, 8 documents (~60-80 ms of a worker), so the workers finish within ~0.1 s of
-# each other (16-document tail chunks left them 0.1-0.2 s apart).
-TAIL_SHARE = 8
+# The smallest chunk at the end of the input, as a share of a full one: with Dask's 128-document chunks,
+# 8 documents (~60-80 ms of a worker), so the workers finish within ~0.1 s of each other.
+TAIL_SHARE = 16
 
 
 class ResultOf(Protocol[R]):
@@ -68,7 +70,9 @@ def ordered_window(
             ended = len(ahead) < read_ahead + chunk
         if not ahead:
             break
-        part = [ahead.popleft() for _ in range(min(tail_chunk if ended else chunk, len(ahead)))]
+        # at the end, guided self-scheduling: each chunk a window's share of what is left, down to tail_chunk
+        size = max(tail_chunk, min(chunk, -(-len(ahead) // window))) if ended else chunk
+        part = [ahead.popleft() for _ in range(min(size, len(ahead)))]
         while pending and in_flight + len(part) > window * chunk:
             size, head = pending.popleft()
             in_flight -= size
