@@ -18,6 +18,7 @@ Workers of a remote cluster need tocsin installed, and the gazetteer index is bu
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import threading
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker
 
 from tocsin.pipeline import Settled
 from tocsin.records import DocumentResult, RawDocument
+from tocsin.scale.priority import lower_priority_of
 from tocsin.scale.window import ordered_window
 from tocsin.settings import Settings
 
@@ -185,6 +187,7 @@ def local_client(workers: int) -> Iterator[Client]:
     """A client of a new :func:`local_cluster`, with LOCAL_CONFIG in force for the cluster's and the client's
     whole life (the scheduler and the client read some of it as they start, in this process)."""
     with dask.config.set(LOCAL_CONFIG), local_cluster(workers) as cluster, Client(cluster) as client:
+        lower_priority_of(client.run(os.getpid).values())  # the writer first (tocsin.scale.priority)
         yield client
 
 

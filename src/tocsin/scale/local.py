@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from tocsin.records import DocumentResult
+from tocsin.scale.priority import lower_own_priority
 from tocsin.scale.window import ordered_window
 from tocsin.settings import Settings
 
@@ -29,6 +30,7 @@ def _init(settings: Settings) -> None:
     global _worker_components
     from tocsin.pipeline import make_components
 
+    lower_own_priority()  # the writer (this pool's parent) first: tocsin.scale.priority
     _worker_components = make_components(settings)
 
 
