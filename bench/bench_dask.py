@@ -141,6 +141,20 @@ def _without_writer(bare: dict[int, list[float]]) -> str:
             + "; ".join(f"{w} worker(s) {m:.1f} ({m / base:.2f}x)" for w, m in medians.items()) + ".")
 
 
+def _paired(rows: list[dict[str, float]], sizes: list[int]) -> str:
+    """Each round's own speed-up: its runs were taken back to back, so a slower spell of the shared host
+    weighs on both sides of its ratio more often than on the medians of all rounds."""
+    if len(sizes) < 2:
+        return ""
+    first, last = sizes[0], sizes[-1]
+    rounds = [rows[i : i + len(sizes)] for i in range(0, len(rows), len(sizes))]
+    ratios = [r[-1]["per_s"] / r[0]["per_s"] for r in rounds if r[0]["workers"] == first and r[-1]["workers"] == last]
+    if not ratios:
+        return ""
+    return (f" Each round's own ratio, {last} worker(s) against {first}: "
+            + ", ".join(f"{x:.2f}x" for x in ratios) + f" (median {statistics.median(ratios):.2f}x).")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=1000, help="documents (GLOCON, repeated with distinct ids)")
@@ -197,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         + f" ({cpu[args.workers[-1]] / cpu[args.workers[0]]:.2f}x; 1.00 = the extra workers add no work per "
         "document); client (the one writer, with the scheduler) CPU per document: "
         + "; ".join(f"{w} worker(s) {c:.1f} ms" for w, c in client.items())
-        + ". Wall-clock figures depend on what else ran on the shared cores (load column)." + _ceiling(args.workers, cpu, client)
+        + ". Wall-clock figures depend on what else ran on the shared cores (load column)." + _paired(rows, args.workers)
+        + _ceiling(args.workers, cpu, client)
         + _without_writer(bare),
     )
     print(body)
