@@ -152,7 +152,8 @@ def _submit(client: Client, name: str, items: list[RawDocument | Settled], direc
     if all(raw is None for raw in sent):
         return _Pending(items, None, direct)
     # pickled here, once: as objects in the task, the documents were unpickled by the scheduler (in the
-    # writer's process for "local") and pickled again for the worker: 11-27 µs of its CPU a GLOCON document more (2 idle workers)
+    # writer's process for "local") and pickled again for the worker, 11-27 µs more of that process's CPU a
+    # GLOCON document (a test with 2 idle workers)
     blob = pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL)
     return _Pending(items, client.submit(_work, blob, name, pure=False), direct)
 

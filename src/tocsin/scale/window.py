@@ -61,7 +61,7 @@ def ordered_window(
     tail_chunk = max(1, -(-chunk // TAIL_SHARE))
     ended = False
     # in flight: at most window × chunk documents, however small the chunks (the tail's are smaller: counting
-    # chunks would leave the workers a quarter of the work queued while the writer stores a batch)
+    # chunks would leave the workers a fraction of the work queued while the writer stores a batch)
     pending: deque[tuple[int, ResultOf[list[R]]]] = deque()
     in_flight = 0
     while True:
@@ -77,8 +77,8 @@ def ordered_window(
         size = max(tail_chunk, min(chunk, -(-len(ahead) // window))) if ended else chunk
         part = [ahead.popleft() for _ in range(min(size, len(ahead)))]
         while pending and in_flight + len(part) > window * chunk:
-            size, head = pending.popleft()
-            in_flight -= size
+            sent, head = pending.popleft()
+            in_flight -= sent
             yield from head.result()
         pending.append((len(part), submit(part)))
         in_flight += len(part)
