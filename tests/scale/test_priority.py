@@ -54,5 +54,7 @@ def test_a_local_dask_cluster_runs_its_tasks_below_the_writer() -> None:
     with local_client(1) as client:
         in_task = client.submit(_own_niceness, pure=False).result()  # the worker's task thread, started later
         on_loop = list(client.run(_own_niceness).values())  # the worker's event loop
-    assert in_task == max(writer, WORKER_NICE) and on_loop == [max(writer, WORKER_NICE)]
+        client.restart()  # a worker the nanny starts again (after a crash, or a restart) yields too
+        again = client.submit(_own_niceness, pure=False).result()
+    assert in_task == again == max(writer, WORKER_NICE) and on_loop == [max(writer, WORKER_NICE)]
     assert _own_niceness() == writer

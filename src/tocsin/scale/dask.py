@@ -188,8 +188,17 @@ def local_client(workers: int) -> Iterator[Client]:
     """A client of a new :func:`local_cluster`, with LOCAL_CONFIG in force for the cluster's and the client's
     whole life (the scheduler and the client read some of it as they start, in this process)."""
     with dask.config.set(LOCAL_CONFIG), local_cluster(workers) as cluster, Client(cluster) as client:
-        lower_priority_of(client.run(os.getpid).values())  # the writer first (tocsin.scale.priority)
+        # the writer first (tocsin.scale.priority), on restarted workers too
+        client.register_plugin(YieldToWriter(), name="tocsin-yield-to-writer")
         yield client
+
+
+class YieldToWriter(WorkerPlugin):
+    """On a local cluster's worker as it starts: every thread of it, and those it starts later, yields to the
+    one writer (tocsin.scale.priority)."""
+
+    def setup(self, worker: Any) -> None:
+        lower_priority_of([os.getpid()])
 
 
 @contextmanager

@@ -26,10 +26,10 @@ def lower_own_priority() -> None:
 
 
 def lower_priority_of(pids: Iterable[int]) -> None:
-    """From the writer's process, for worker processes already running (a local Dask cluster's): every
-    thread of each (Linux keeps a niceness per thread; threads started later inherit their starter's).
-    Best effort: where there is no per-thread view (/proc) the process as a whole, where the system refuses
-    nothing."""
+    """For processes already running with several threads (a local Dask cluster's worker, on itself as it
+    starts: tocsin.scale.dask.YieldToWriter): every thread of each (Linux keeps a niceness per thread;
+    threads started later inherit their starter's). Best effort: where there is no per-thread view (/proc)
+    the process as a whole, where the system refuses nothing."""
     for pid in pids:
         task_dir = f"/proc/{pid}/task"
         for tid in os.listdir(task_dir) if os.path.isdir(task_dir) else [pid]:
