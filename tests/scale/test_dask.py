@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from distributed import Client, LocalCluster
 from tocsin.cli import main
 from tocsin.ingest import iter_documents, samples_dir
 from tocsin.pipeline import make_components, run
-from tocsin.scale.dask import ComponentsPlugin, local_cluster, plugin_name, process_on_dask
+from tocsin.scale.dask import ComponentsPlugin, local_client, local_cluster, plugin_name, process_on_dask
 from tocsin.settings import Settings
 from tocsin.store.base import open_store
 
@@ -101,6 +102,16 @@ def test_components_are_built_once_per_worker(cluster, settings) -> None:
     assert len(results) == 7 and sum(len(r.events) for r in results if r) == 5
     # the workers send results back without the raw text; the writer puts back the very document it sent
     assert [r.raw for r in results] == docs and all(r.raw is doc for r, doc in zip(results, docs, strict=True))
+
+
+def test_local_workers_keep_glibcs_adaptive_malloc_thresholds(monkeypatch) -> None:
+    """Dask's nannies start their workers with MALLOC_TRIM_THRESHOLD_=65536 (and set it in the process that
+    starts them): a local cluster's workers keep glibc's own thresholds, as a --workers pool's do."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with local_client(1) as client:
+        seen = list(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values())
+    assert seen == [None]
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
 
 
 def test_cli_ingest_on_a_local_cluster_then_reingest_on_a_scheduler_is_a_no_op(

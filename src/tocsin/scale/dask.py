@@ -59,6 +59,12 @@ WINDOW_PER_THREAD = 2
 # event-loop watchdog ticking every second, not every 20 ms in each process. An idle 2-worker cluster
 # measured 3.1% of a core in the writer's process and 2.8% in the workers with Dask's defaults; 1.0-1.3%
 # and 0.8-1.2% with the monitors every second; 0.7-0.9% and 0.6% with these (20 s idle, two rounds).
+# And glibc's own malloc thresholds in the workers, as in the --workers pool and a one-process run: Dask's
+# nannies start their workers with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory back to the OS),
+# which also pins glibc's mmap threshold at 128 KiB, so each of spaCy's larger arrays was a fresh mapping,
+# faulted in page by page and unmapped when freed: 250 minor page faults and 0.6-0.7 ms of system CPU a
+# GLOCON document (8-9% of a worker's CPU), against 25 and 0.07-0.14 ms with glibc's adaptive thresholds,
+# for 7 MB more peak RSS (issue 7, eighth round). None unsets a variable (distributed.nanny._get_env_variables).
 LOCAL_CONFIG: dict[str, Any] = {
     "distributed.worker.profile.enabled": False,
     "distributed.worker.memory.monitor-interval": "1s",
@@ -66,6 +72,7 @@ LOCAL_CONFIG: dict[str, Any] = {
     "distributed.admin.system-monitor.disk": False,
     "distributed.scheduler.work-stealing": False,
     "distributed.admin.tick.interval": "1s",
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 # Seconds to wait for a remote scheduler before giving up with a clear error.
 CONNECT_TIMEOUT_S = 10
