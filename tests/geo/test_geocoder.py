@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import pickle
+import subprocess
+import sys
 
 import pytest
 
@@ -176,3 +178,19 @@ def test_country_aliases_that_are_words_first_are_not_countries(geocoder):
     assert all(t.place.country != "ISL" for t in geocoder.parse("Ferries to Plum Island were cancelled."))
     found = places(geocoder, "Protests spread across Britain and Iceland.")
     assert found["Britain"].place.country == "GBR" and found["Iceland"].place.country == "ISL"
+
+
+def test_opening_the_index_loads_the_word_frequencies_too(gazetteer_index) -> None:
+    """A worker loads wordfreq's table as it opens the index (~0.5 s), not while its first documents meet a
+    name; in a fresh process, since this one may have loaded it already."""
+    code = (
+        "import sys\n"
+        "from tocsin.geo.builtin import GeonamesGeocoder\n"
+        f"g = GeonamesGeocoder({str(gazetteer_index.parent)!r})\n"
+        "before = 'wordfreq' in sys.modules\n"
+        "g.parse('Rain fell.')\n"  # no place and no name: only the index is opened
+        "from tocsin.geo.recognize import _zipf\n"
+        "print(before, 'wordfreq' in sys.modules, _zipf.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["False", "True", "1"]

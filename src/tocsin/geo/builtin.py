@@ -23,7 +23,7 @@ from tocsin.geo.gazetteer import (
     ensure_index,
 )
 from tocsin.geo.outlet import home_name_ids, outlet_country
-from tocsin.geo.recognize import LIST_GAP, find_spans
+from tocsin.geo.recognize import LIST_GAP, find_spans, load_word_frequencies
 from tocsin.geo.resolve import Group, resolve, with_peer_levels
 from tocsin.records import Place, Toponym
 
@@ -55,7 +55,8 @@ def to_place(row: PlaceRow) -> Place:
 class GeonamesGeocoder:
     """Finds and resolves place names against the GeoNames index in ``cache_dir``.
 
-    The index is opened (and built, if missing or stale) on the first ``parse``, not before.
+    The index is opened (and built, if missing or stale) on the first ``parse``, not before, and the
+    word-frequency table the recognizer also reads is loaded with it.
     """
 
     def __init__(self, cache_dir: Path, progress: Callable[[str], None] | None = None) -> None:
@@ -77,6 +78,7 @@ class GeonamesGeocoder:
             with self._lock:
                 if self._gazetteer is None:
                     self._gazetteer = Gazetteer(ensure_index(self.cache_dir, self._progress))
+                    load_word_frequencies()  # the recognizer's other table, with the index
         return self._gazetteer
 
     def parse(self, text: str, hints: GeoHints | None = None) -> tuple[Toponym, ...]:
