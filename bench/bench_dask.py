@@ -6,9 +6,10 @@ The input is the realistic mix (GLOCON wire documents, repeated with distinct id
 as ingest JSONL. By default each document once: a verbatim repeat costs the worker that processed the
 first copy 10-13% less than a new document (its own caches: the date expressions dateparser parsed,
 spaCy's vocabulary), and one worker has processed every first copy where each of two has half of them,
-which favours one worker (issue 7, eighth round). For each cluster size, each worker's components are built and warmed on the bundled samples
-before the clock starts (a one-off per worker, reported apart); then ``tocsin.pipeline.run`` streams the
-documents through ``tocsin.scale.dask`` into a fresh SQLite store, the calling process the one writer.
+which favours one worker (issue 7, eighth round). For each cluster size, each worker's components are
+built and warmed on the bundled samples before the clock starts (a one-off per worker, reported apart);
+then ``tocsin.pipeline.run`` streams the documents through ``tocsin.scale.dask`` into a fresh SQLite
+store, the calling process the one writer.
 Wall time, documents/s, the speed-up over one worker, CPU time per document of the workers and of the
 client, peak RSS of the client and of each worker, and the machine's load average before the run (the
 cores are shared, so CPU per document is the load-independent figure) are printed and written to the Dask
@@ -61,7 +62,8 @@ def _repeats(src: Path) -> str:
     """How many of the input's documents repeat an earlier one's text verbatim (under another id)."""
     texts = [json.loads(line)["text"] for line in src.open(encoding="utf-8")]
     repeats = len(texts) - len(set(texts))
-    return f"{len(texts) - repeats} distinct documents" + (f" and {repeats} verbatim repeat{'s' * (repeats > 1)}" if repeats else "")
+    plural = "s" * (repeats > 1)
+    return f"{len(texts) - repeats} distinct documents" + (f" and {repeats} verbatim repeat{plural}" if repeats else "")
 
 
 def _peak_mb() -> float:
@@ -207,9 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         SECTION,
         f"`python bench/bench_dask.py --docs {args.docs} --repeat {args.repeat}`; {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores (shared with other work: the load average before "
-        f"each run is shown), {time.strftime('%Y-%m-%d')}. Realistic mix (GLOCON wire text, {described}), LocalCluster on "
-        "127.0.0.1, one thread per worker, the calling process the one SQLite writer. Components are built "
-        "and warmed on the bundled samples on every worker before the clock starts (the warm-up column).",
+        f"each run is shown), {time.strftime('%Y-%m-%d')}. Realistic mix (GLOCON wire text, {described}), "
+        "LocalCluster on 127.0.0.1, one thread per worker, the calling process the one SQLite writer. Components are "
+        "built and warmed on the bundled samples on every worker before the clock starts (the warm-up column).",
         report.markdown_table(
             ["workers:", "documents:", "events:", "seconds:", "documents/s:", "vs 1-worker median:", "load before:",
              "worker CPU ms/doc:", "client CPU ms/doc:", "warm-up s:", "client peak RSS MB:", "worker peak RSS MB:"],

@@ -193,4 +193,5 @@ def test_opening_the_index_loads_the_word_frequencies_too(gazetteer_index) -> No
         "print(before, 'wordfreq' in sys.modules, _zipf.cache_info().currsize)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert out.stdout.split() == ["False", "True", "1"]
+    before, after, cached = out.stdout.split()
+    assert (before, after) == ("False", "True") and int(cached) >= 1
