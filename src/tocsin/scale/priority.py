@@ -19,10 +19,9 @@ WORKER_NICE = 5
 
 
 def lower_own_priority() -> None:
-    """In a worker process, before it starts working (a pool initializer): this thread, and the threads it
-    starts later, yield to the writer. Best effort: nothing where the system has no niceness."""
-    with suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, WORKER_NICE)
+    """In a worker process, before it starts working (a pool initializer): every thread it has, and those
+    it starts later, yield to the writer."""
+    lower_priority_of([os.getpid()])
 
 
 def lower_priority_of(pids: Iterable[int]) -> None:

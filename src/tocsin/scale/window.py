@@ -11,8 +11,8 @@ chunk is a window's share of what is left (guided self-scheduling), down to ``ch
 workers finish within a small chunk of each other instead of one idling while another works through its
 last full chunk (with Dask's 64-document chunks that was ~0.5 s of an 8 s, 1,000-document run on 2
 workers). Shrinking gradually, not all at once, keeps the number of tasks down: each costs the writer's
-process a few ms under Dask (a 1,000-document run: ~30 tasks with the last 192 documents in chunks of 8,
-~24 so). The window counts documents, not chunks, so the small chunks keep as much work queued for the
+process a few ms under Dask (1,000 documents, 2 workers, chunks of 128: 18 tasks; 50 with the last
+read-ahead cut into chunks of 8). The window counts documents, not chunks, so the small chunks keep as much work queued for the
 workers as the full ones did: counting chunks left them a fraction of it at the end, and they idled while
 the writer stored a batch (bench_dask's timeline, 2 workers: gaps between a worker's tasks up to 0.2-0.4 s
 in some runs, none over 0.02 s since).
@@ -29,7 +29,7 @@ T = TypeVar("T")
 R = TypeVar("R", covariant=True)
 
 # The smallest chunk at the end of the input, as a share of a full one: with Dask's 128-document chunks,
-# 8 documents (~60-80 ms of a worker), so the workers finish within ~0.1 s of each other.
+# 8 documents (~50-80 ms of a worker), so the workers finish within ~0.1 s of each other.
 TAIL_SHARE = 16
 
 
